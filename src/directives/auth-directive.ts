@@ -1,0 +1,80 @@
+import { defaultFieldResolver, GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { forbidden, unauthenticated, type UnauthenticatedReason } from '../graphql/errors';
+import { effectiveRequirements, unprotectedFields } from './effective-rules';
+import { checkRule, describeRule, type CompiledRule, type Viewer } from './rules';
+
+/** What the directive needs from the request context. */
+export interface AuthContext {
+  auth: {
+    /** The settled viewer when already known (null: anonymous), undefined when not looked up yet. */
+    peek(): Viewer | null | undefined;
+    viewer(): Promise<Viewer | null>;
+    /** Why the viewer is anonymous. */
+    failure(): UnauthenticatedReason;
+  };
+}
+
+export interface AuthDirectiveOptions {
+  /** Fail schema construction when a field has neither a rule nor @public. */
+  denyByDefault: boolean;
+  /** Name the missing role/scope in FORBIDDEN errors (development only). */
+  explainDenials: boolean;
+}
+
+export class UnprotectedFieldsError extends Error {
+  constructor(readonly fields: string[]) {
+    super(`Deny-by-default: these fields have neither @auth nor @public (on the field or its type):\n  ${fields.join('\n  ')}`);
+    this.name = 'UnprotectedFieldsError';
+  }
+}
+
+function denialError(denial: 'UNAUTHENTICATED' | 'FORBIDDEN', rule: CompiledRule, ctx: AuthContext, explain: boolean): GraphQLError {
+  if (denial === 'UNAUTHENTICATED') return unauthenticated(ctx.auth.failure());
+  const error = forbidden();
+  if (explain) error.extensions.requires = describeRule(rule);
+  return error;
+}
+
+function guard<TSource, TArgs>(
+  resolve: GraphQLFieldResolver<TSource, AuthContext, TArgs>,
+  rule: CompiledRule,
+  explain: boolean,
+): GraphQLFieldResolver<TSource, AuthContext, TArgs> {
+  return (source, args, ctx, info) => {
+    const known = ctx.auth.peek();
+    if (known !== undefined) {
+      // Fast path: the viewer is settled for this request, so no promise is allocated per field.
+      const denial = checkRule(rule, known, source);
+      if (denial) throw denialError(denial, rule, ctx, explain);
+      return resolve(source, args, ctx, info);
+    }
+    return ctx.auth.viewer().then((viewer) => {
+      const denial = checkRule(rule, viewer, source);
+      if (denial) throw denialError(denial, rule, ctx, explain);
+      return resolve(source, args, ctx, info);
+    });
+  };
+}
+
+/**
+ * Applies @auth to an executable schema: every field with an effective rule (see
+ * effective-rules.ts) gets its resolver, or the default one, wrapped by a guard compiled once
+ * here. Fields without a rule are left untouched and cost nothing.
+ */
+export function applyAuthDirective(schema: GraphQLSchema, options: AuthDirectiveOptions): GraphQLSchema {
+  const requirements = effectiveRequirements(schema);
+  if (options.denyByDefault) {
+    const missing = unprotectedFields(requirements);
+    if (missing.length > 0) throw new UnprotectedFieldsError(missing);
+  }
+  const rules = new Map(requirements.filter((entry) => entry.rule).map((entry) => [`${entry.type}.${entry.field}`, entry.rule!]));
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
+      const rule = rules.get(`${typeName}.${fieldName}`);
+      if (!rule) return fieldConfig;
+      const resolve = (fieldConfig.resolve ?? defaultFieldResolver) as GraphQLFieldResolver<unknown, AuthContext, unknown>;
+      return { ...fieldConfig, resolve: guard(resolve, rule, options.explainDenials) };
+    },
+  });
+}

@@ -1,0 +1,28 @@
+import type { QueryResolvers } from '../generated/resolvers-types';
+import { viewerOf } from './viewer';
+
+export const queries: QueryResolvers = {
+  me(_parent, _args, ctx) {
+    return ctx.services.accounts.findById(viewerOf(ctx).userId);
+  },
+
+  async sessions(_parent, _args, ctx) {
+    const viewer = viewerOf(ctx);
+    const sessions = await ctx.services.sessions.listActive(viewer.userId);
+    return sessions.map((session) => ({ ...session, current: session._id === viewer.sessionId }));
+  },
+
+  users(_parent, _args, ctx) {
+    return ctx.services.accounts.list();
+  },
+
+  auditEvents(_parent, { filter, first }, ctx) {
+    return ctx.services.audit.find({
+      userId: filter?.userId ?? undefined,
+      sessionId: filter?.sessionId ?? undefined,
+      type: filter?.type ?? undefined,
+      before: filter?.before ?? undefined,
+      first: first ?? 50,
+    });
+  },
+};

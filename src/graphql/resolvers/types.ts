@@ -1,0 +1,33 @@
+import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import type { Resolvers } from '../generated/resolvers-types';
+
+function toDate(value: unknown): Date {
+  const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO-8601 instant such as 2026-11-27T08:30:00Z.');
+  return date;
+}
+
+export const DateTime = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  serialize: (value) => {
+    const date = value instanceof Date ? value : new Date(value as string);
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime cannot represent an invalid date.');
+    return date.toISOString();
+  },
+  parseValue: toDate,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string.');
+    return toDate(ast.value);
+  },
+});
+
+/** Field resolvers where the document differs from the GraphQL type. */
+export const typeResolvers: Pick<Resolvers, 'User' | 'Session' | 'AuditEvent' | 'DateTime'> = {
+  DateTime,
+  User: { id: (user) => user._id.toHexString() },
+  Session: { id: (session) => session._id },
+  AuditEvent: {
+    id: (event) => event._id.toHexString(),
+    userId: (event) => event.userId?.toHexString() ?? null,
+  },
+};

@@ -1,0 +1,41 @@
+import { parse, serialize } from 'cookie';
+
+/**
+ * The refresh cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain, so no
+ * sibling sub-domain can plant or overwrite it; HttpOnly keeps it from scripts; SameSite=Strict
+ * keeps it off cross-site requests.
+ */
+export const REFRESH_COOKIE = '__Host-rt';
+
+export type RefreshCookie = { state: 'present'; token: string } | { state: 'missing' } | { state: 'ambiguous' };
+
+/** Reads the refresh cookie. Two cookies of that name (a planted one beside ours) count as none. */
+export function readRefreshCookie(header: string | undefined): RefreshCookie {
+  if (!header || !header.includes(REFRESH_COOKIE)) return { state: 'missing' };
+  let count = 0;
+  for (const part of header.split(';')) {
+    if (part.slice(0, part.indexOf('=')).trim() === REFRESH_COOKIE) count += 1;
+  }
+  if (count > 1) return { state: 'ambiguous' };
+  let token: string | undefined;
+  try {
+    token = parse(header)[REFRESH_COOKIE];
+  } catch {
+    return { state: 'missing' };
+  }
+  return token ? { state: 'present', token } : { state: 'missing' };
+}
+
+export function refreshCookie(token: string, maxAgeSeconds: number): string {
+  return serialize(REFRESH_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
+  });
+}
+
+export function clearedRefreshCookie(): string {
+  return serialize(REFRESH_COOKIE, '', { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 0 });
+}

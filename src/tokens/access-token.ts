@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { SigningKey, VerificationKey } from '../config/keys';
+import type { Role } from '../db/models';
+import { BoundedCache } from './bounded-cache';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** Seconds of clock skew tolerated on exp, nbf and iat between instances. */
+export const CLOCK_TOLERANCE_S = 5;
+/** Longer than any token we issue; refusing early keeps junk from reaching the JSON parser. */
+export const MAX_TOKEN_LENGTH = 4_096;
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const ROLES: ReadonlySet<string> = new Set<Role>(['USER', 'ADMIN']);
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  roles: Role[];
+  scope: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+export type AccessTokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
+
+export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: AccessTokenFailure };
+
+export interface AccessTokenOptions {
+  signing: SigningKey;
+  verification: VerificationKey[];
+  issuer: string;
+  audience: string;
+  ttlMs: number;
+  /** Verified tokens remembered until their exp (default 10 000). */
+  cacheSize?: number;
+}
+
+const INVALID: VerifyResult = { ok: false, reason: 'TOKEN_INVALID' };
+const EXPIRED: VerifyResult = { ok: false, reason: 'TOKEN_EXPIRED' };
+
+function decodeHeader(segment: string): Record<string, unknown> | undefined {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasClaimShapes(payload: Record<string, unknown>): payload is Record<string, unknown> & AccessTokenClaims {
+  return (
+    typeof payload.sub === 'string' &&
+    typeof payload.sid === 'string' &&
+    typeof payload.jti === 'string' &&
+    typeof payload.scope === 'string' &&
+    Number.isInteger(payload.iat) &&
+    Number.isInteger(payload.exp) &&
+    Array.isArray(payload.roles) &&
+    payload.roles.every((role) => typeof role === 'string' && ROLES.has(role))
+  );
+}
+
+/**
+ * Issues and verifies access tokens. Keys are KeyObjects (a string secret costs ~31x more per
+ * verify), each pinned to one algorithm; the token's `kid` only selects among configured keys and
+ * its `alg`, `jwk`, `jku`, `x5u`, `x5c` headers are never used to find or choose a key.
+ */
+export class AccessTokens {
+  private readonly keysById = new Map<string, VerificationKey>();
+  private readonly verified: BoundedCache<string, AccessTokenClaims>;
+
+  constructor(private readonly options: AccessTokenOptions) {
+    for (const key of options.verification) this.keysById.set(key.kid, key);
+    this.verified = new BoundedCache(options.cacheSize ?? 10_000);
+  }
+
+  get ttlSeconds(): number {
+    return Math.floor(this.options.ttlMs / 1_000);
+  }
+
+  sign(subject: { userId: string; sessionId: string; roles: Role[]; scope: string }, now = Date.now()): string {
+    const { signing, issuer, audience } = this.options;
+    const iat = Math.floor(now / 1_000);
+    return jwt.sign(
+      { sid: subject.sessionId, roles: subject.roles, scope: subject.scope, iat, exp: iat + this.ttlSeconds },
+      signing.key,
+      {
+        algorithm: signing.alg,
+        keyid: signing.kid,
+        header: { alg: signing.alg, typ: ACCESS_TOKEN_TYPE, kid: signing.kid },
+        issuer,
+        audience,
+        subject: subject.userId,
+        jwtid: randomUUID(),
+      },
+    );
+  }
+
+  verify(token: string, now = Date.now()): VerifyResult {
+    const cached = this.verified.get(token, now - CLOCK_TOLERANCE_S * 1_000);
+    if (cached) return { ok: true, claims: cached };
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return INVALID;
+
+    const header = decodeHeader(token.slice(0, token.indexOf('.')));
+    if (!header || header.typ !== ACCESS_TOKEN_TYPE || typeof header.kid !== 'string') return INVALID;
+    const key = this.keysById.get(header.kid);
+    if (!key) return INVALID;
+
+    let payload: unknown;
+    try {
+      payload = jwt.verify(token, key.key, {
+        algorithms: [key.alg],
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        clockTimestamp: Math.floor(now / 1_000),
+      });
+    } catch (error) {
+      return (error as Error).name === 'TokenExpiredError' ? EXPIRED : INVALID;
+    }
+    if (typeof payload !== 'object' || payload === null || !hasClaimShapes(payload as Record<string, unknown>)) return INVALID;
+    const claims = payload as AccessTokenClaims;
+    if (claims.iat > now / 1_000 + CLOCK_TOLERANCE_S) return INVALID;
+
+    const verifiedClaims: AccessTokenClaims = {
+      sub: claims.sub,
+      sid: claims.sid,
+      roles: claims.roles,
+      scope: claims.scope,
+      iat: claims.iat,
+      exp: claims.exp,
+      jti: claims.jti,
+    };
+    this.verified.set(token, verifiedClaims, claims.exp * 1_000);
+    return { ok: true, claims: verifiedClaims };
+  }
+
+  /** Public keys for `/.well-known/jwks.json` (empty with HS256 only: secrets are never published). */
+  jwks(): { keys: Record<string, unknown>[] } {
+    return {
+      keys: this.options.verification
+        .filter((key) => key.alg !== 'HS256')
+        .map((key) => ({ ...key.key.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
+    };
+  }
+}
