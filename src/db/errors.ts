@@ -22,7 +22,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof message === 'string' && /before initial connection is complete|Connection was force closed|client was closed/i.test(message)) {
       return true;
     }
-    current = (current as { cause?: unknown; originalError?: unknown }).originalError ?? (current as { cause?: unknown }).cause;
+    // Wrappers keep the network error one level down: GraphQL's originalError, the driver's
+    // errorResponse (bulk writes), ES cause.
+    const wrapper = current as { originalError?: unknown; errorResponse?: unknown; cause?: unknown };
+    current = wrapper.originalError ?? wrapper.errorResponse ?? wrapper.cause;
   }
   return false;
 }

@@ -19,7 +19,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     maxDepth: { n: config.limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: config.limits.maxAliases },
     costLimit: { maxCost: config.limits.maxCost, ignoreIntrospection: true },
-    maxTokens: { n: config.limits.maxTokens },
+    // Token limit through graphql-js' own parser option instead (below): armor's plugin re-parses
+    // and reports syntax errors as GRAPHQL_VALIDATION_FAILED rather than GRAPHQL_PARSE_FAILED.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     blockFieldSuggestion: { enabled: production },
   }).protect();
@@ -30,6 +32,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     allowBatchedHttpRequests: false,
     introspection: config.introspection,
     persistedQueries: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     validationRules: [SingleCredentialMutationRule, ...armor.validationRules],
     plugins: [...armor.plugins, sandboxPlugin(config.sandbox)],

@@ -81,13 +81,24 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Starts FerretDB on its SQLite backend, on a free loopback port, in a temporary directory. */
-export async function startFerretdb(logger: Logger): Promise<EmbeddedDatabase> {
+export interface FerretdbOptions {
+  /** Loopback port (default: a free one). */
+  port?: number;
+  /** SQLite directory (default: a new temporary one, removed on stop). */
+  dataDir?: string;
+}
+
+/**
+ * Starts FerretDB on its SQLite backend, on loopback, telemetry off, without its debug listener
+ * (which would take 127.0.0.1:8088 and kill a second instance). Builds the binary first if needed.
+ */
+export async function startFerretdb(logger: Logger, options: FerretdbOptions = {}): Promise<EmbeddedDatabase> {
   const binary = ferretdbBinaryPath();
   if (!(await isExecutable(binary))) await buildFerretdb(binary, logger);
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'ferretdb-data-'));
-  const port = await freePort();
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ferretdb-data-')));
+  const port = options.port ?? (await freePort());
   const child = spawn(
     binary,
     [
@@ -118,7 +129,7 @@ export async function startFerretdb(logger: Logger): Promise<EmbeddedDatabase> {
       await exitedPromise;
       clearTimeout(timer);
     }
-    await rm(dataDir, { recursive: true, force: true });
+    if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 20_000;
