@@ -1,0 +1,161 @@
+import { PasswordHasher } from '../../src/passwords/hasher';
+import { errorOf } from '../support/client';
+import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+
+const PASSWORD = 'correct horse battery staple';
+const SIGN_UP = 'mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken tokenType expiresIn user { id email roles createdAt } } }';
+const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id email } } }';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ ADMIN_EMAILS: 'boss@example.com, Chief@Example.com' });
+});
+afterAll(() => server?.stop());
+
+const attemptsFor = (key: string) => server.app.services.models.LoginAttempt.countDocuments({ key });
+
+describe('signUp', () => {
+  it('creates a USER account, a session and the refresh cookie', async () => {
+    const response = await server.client().request(SIGN_UP, { e: '  New.Person@Example.COM ', p: PASSWORD });
+    expect(response.body.errors).toBeUndefined();
+    expect(response.body.data).toMatchObject({
+      signUp: { tokenType: 'Bearer', expiresIn: 900, user: { email: 'new.person@example.com', roles: ['USER'], createdAt: expect.stringMatching(/Z$/) } },
+    });
+    expect(response.setCookies).toHaveLength(1);
+    expect(response.setCookies[0]).toMatch(/^__Host-rt=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
+  it('gives ADMIN to ADMIN_EMAILS (normalised on both sides)', async () => {
+    const client = server.client();
+    expect((await client.signUp('BOSS@example.com')).roles).toEqual(['USER', 'ADMIN']);
+    expect((await server.client().signUp('chief@example.com')).roles).toEqual(['USER', 'ADMIN']);
+    expect((await client.data('{ users { email } }')).users.length).toBeGreaterThan(1);
+  });
+
+  it('refuses a second account for the same address, whatever its case and spacing', async () => {
+    const email = uniqueEmail();
+    await server.client().signUp(email);
+    const response = await server.client().request(SIGN_UP, { e: ` ${email.toUpperCase()} `, p: PASSWORD });
+    expect(errorOf(response).code).toBe('BAD_USER_INPUT');
+    expect(await server.app.services.models.User.countDocuments({ email })).toBe(1);
+  });
+
+  it.each([
+    ['dotless ı', 'boss@example.com'.replace('o', 'o').replace('b', 'b').replace('s', 'ı')],
+    ['Kelvin sign', '\u212Aing@example.com'],
+    ['full-width letters', 'ｂｏｓｓ@example.com'],
+    ['Cyrillic о', 'bоss@example.com'],
+  ])('look-alike address (%s) is refused and never reaches the account or its role', async (_name, email) => {
+    const response = await server.client().request(SIGN_UP, { e: email, p: PASSWORD });
+    expect(errorOf(response).code).toBe('BAD_USER_INPUT');
+    const login = await server.client().request(LOGIN, { e: email, p: PASSWORD });
+    expect(errorOf(login).code).toBe('BAD_USER_INPUT');
+  });
+
+  it.each([
+    ['too short', 'short-pw', /at least 12/],
+    ['common', 'qwerty123456', /too common/],
+    ['too long', 'x'.repeat(257), /at most 256/],
+  ])('refuses a %s password with BAD_USER_INPUT', async (_name, password, message) => {
+    const email = uniqueEmail();
+    const response = await server.client().request(SIGN_UP, { e: email, p: password });
+    expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(message) });
+    expect(await server.app.services.models.User.countDocuments({ email })).toBe(0);
+  });
+
+  it('refuses over-long inputs before any work: nothing is recorded', async () => {
+    const longEmail = `${'a'.repeat(64)}@${'b'.repeat(200)}.com`;
+    const response = await server.client().request(SIGN_UP, { e: longEmail, p: PASSWORD });
+    expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/254/) });
+    const email = uniqueEmail();
+    const longPassword = await server.client().request(LOGIN, { e: email, p: 'p'.repeat(50_000) });
+    expect(errorOf(longPassword).code).toBe('BAD_USER_INPUT');
+    expect(await attemptsFor(`account:${email}`)).toBe(0);
+  });
+});
+
+describe('login', () => {
+  it('accepts the right password with any case of the address, and starts a new session each time', async () => {
+    const email = uniqueEmail();
+    const first = server.client();
+    const user = await first.signUp(email);
+    const second = server.client();
+    const response = await second.login(email.toUpperCase());
+    expect(response.body.data?.login.user.id).toBe(user.id);
+    expect(second.refreshToken).toBeDefined();
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await second.data('{ sessions { id } }')).sessions).toHaveLength(2);
+  });
+
+  it('answers an unknown email and a wrong password identically', async () => {
+    const email = uniqueEmail();
+    await server.client().signUp(email);
+    const unknown = await server.client().request(LOGIN, { e: uniqueEmail(), p: PASSWORD });
+    const wrong = await server.client().request(LOGIN, { e: email, p: `${PASSWORD}!` });
+    expect(unknown.status).toBe(wrong.status);
+    expect(unknown.body).toEqual(wrong.body);
+    expect(errorOf(unknown)).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS', message: 'Invalid email or password.' });
+    expect(unknown.setCookies).toEqual([]);
+  });
+
+  it('takes as long for an unknown email as for a wrong password (a dummy hash is verified)', async () => {
+    const email = uniqueEmail();
+    await server.client().signUp(email);
+    const time = async (e: string) => {
+      const started = process.hrtime.bigint();
+      await server.client().request(LOGIN, { e, p: 'wrong password here' });
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 9; i += 1) {
+      unknown.push(await time(uniqueEmail()));
+      wrong.push(await time(email));
+    }
+    // A generous bound that only catches a design error (skipping argon2 for unknown emails
+    // makes that path several times faster).
+    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.6);
+    expect(median(unknown) / median(wrong)).toBeLessThan(1.6);
+  });
+
+  it('re-hashes a stored hash made with outdated parameters', async () => {
+    const email = uniqueEmail();
+    await server.client().signUp(email);
+    const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
+    await server.app.services.models.User.updateOne({ email }, { $set: { passwordHash: weak } });
+    expect((await server.client().login(email)).body.errors).toBeUndefined();
+    const stored = await server.app.services.models.User.findOne({ email }).lean();
+    expect(stored!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await server.client().login(email)).body.errors).toBeUndefined();
+  });
+});
+
+describe('one credential mutation per operation', () => {
+  it.each([
+    ['aliases', `mutation { a: login(email: "x@example.com", password: "p1p1p1p1p1p1") { accessToken } b: login(email: "x@example.com", password: "p2p2p2p2p2p2") { accessToken } }`],
+    ['two different ones', `mutation { signUp(email: "y@example.com", password: "p1p1p1p1p1p1") { accessToken } login(email: "y@example.com", password: "p1p1p1p1p1p1") { accessToken } }`],
+    ['a fragment', `mutation { ...F login(email: "x@example.com", password: "p2p2p2p2p2p2") { accessToken } } fragment F on Mutation { login(email: "x@example.com", password: "p1p1p1p1p1p1") { accessToken } }`],
+    ['inline fragments', `mutation { ... on Mutation { refresh { accessToken } } ... { refresh { accessToken } } }`],
+  ])('rejects %s whole, before anything runs', async (_name, query) => {
+    const response = await server.client().request(query);
+    expect(errorOf(response).code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.data).toBeUndefined();
+    expect(await attemptsFor('account:x@example.com')).toBe(0);
+    expect(await server.app.services.models.User.countDocuments({ email: 'y@example.com' })).toBe(0);
+  });
+});
+
+describe('operator injection', () => {
+  it.each([{ $ne: null }, { $gt: '' }, ['a@example.com'], 42])('a non-string email variable %j is refused by GraphQL coercion', async (value) => {
+    const response = await server.client().request(LOGIN, { e: value, p: PASSWORD });
+    expect(response.status).toBe(400);
+    expect(errorOf(response).code).toBe('BAD_USER_INPUT');
+    expect(response.body.data).toBeUndefined();
+  });
+
+  it('operator-looking strings are just invalid addresses', async () => {
+    const response = await server.client().request(LOGIN, { e: '{"$ne": null}', p: PASSWORD });
+    expect(errorOf(response).code).toBe('BAD_USER_INPUT');
+  });
+});
