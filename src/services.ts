@@ -34,6 +34,7 @@ export function createServices(config: Config, connection: Connection, logger: L
     maxAttemptsPerIp: config.loginMaxPerIp,
     windowMs: config.loginWindowMs,
   });
+  const sessions = new SessionStore(models, { refreshTokenTtlMs: config.refreshTokenTtlMs });
   return {
     config,
     logger,
@@ -45,12 +46,12 @@ export function createServices(config: Config, connection: Connection, logger: L
       passwordMinLength: config.passwordMinLength,
       adminEmails: config.adminEmails,
     }),
-    sessions: new SessionStore(models, { refreshTokenTtlMs: config.refreshTokenTtlMs }),
-    rotation: new RefreshRotation(models, {
+    sessions,
+    rotation: new RefreshRotation(models, sessions, {
       refreshTokenKey: config.refreshTokenKey,
       refreshIdleTtlMs: config.refreshIdleTtlMs,
       refreshReuseGraceMs: config.refreshReuseGraceMs,
     }),
-    sessionStatus: config.sessionCheck === 'strict' ? new SessionStatus(models) : null,
+    sessionStatus: config.sessionCheck === 'strict' ? new SessionStatus(sessions) : null,
   };
 }

@@ -125,10 +125,10 @@ export class Accounts {
 
   findById(userId: string | Types.ObjectId): Promise<UserDoc | null> {
     if (typeof userId === 'string' && !Types.ObjectId.isValid(userId)) return Promise.resolve(null);
-    return this.models.User.findById(userId).lean<UserDoc>();
+    return this.models.User.findById(userId).lean<UserDoc>().exec();
   }
 
   list(limit = 500): Promise<UserDoc[]> {
-    return this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>();
+    return this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>().exec();
   }
 }

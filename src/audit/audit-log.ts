@@ -64,6 +64,6 @@ export class AuditLog {
     return this.models.AuditEvent.find(filter)
       .sort({ at: -1 })
       .limit(Math.min(Math.max(query.first, 1), 500))
-      .lean<AuditEventDoc[]>();
+      .lean<AuditEventDoc[]>().exec();
   }
 }

@@ -17,7 +17,7 @@ export interface UserDoc {
   passwordChangedAt: Date;
 }
 
-/** A session is one refresh-token family. Revocation is a flag here that never goes back. */
+/** A session is one refresh-token family. Whether it is revoked lives in `session_revocations`. */
 export interface SessionDoc {
   _id: string;
   userId: Types.ObjectId;
@@ -27,8 +27,19 @@ export interface SessionDoc {
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;
-  revokedAt: Date | null;
-  revokedReason: string | null;
+}
+
+/**
+ * A session's revocation, `_id` = the session id. Revoking is an insert: the unique `_id` makes
+ * it atomic and idempotent on any backend, and no concurrent update of the session document
+ * (FerretDB writes whole documents back without isolation) can ever undo it.
+ */
+export interface SessionRevocationDoc {
+  _id: string;
+  userId: Types.ObjectId;
+  at: Date;
+  reason: string;
+  expiresAt: Date;
 }
 
 /**
@@ -80,6 +91,7 @@ export interface AuditEventDoc {
 export interface Models {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
+  SessionRevocation: Model<SessionRevocationDoc>;
   RefreshToken: Model<RefreshTokenDoc>;
   LoginAttempt: Model<LoginAttemptDoc>;
   AuditEvent: Model<AuditEventDoc>;
@@ -109,13 +121,23 @@ export function defineModels(connection: Connection): Models {
       expiresAt: { type: Date, required: true },
       userAgent: { type: String, default: null },
       ip: { type: String, default: null },
-      revokedAt: { type: Date, default: null },
-      revokedReason: { type: String, default: null },
     },
     options,
   );
   session.index({ userId: 1, createdAt: -1 });
   session.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+  const revocation = new Schema<SessionRevocationDoc>(
+    {
+      _id: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      at: { type: Date, required: true },
+      reason: { type: String, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  revocation.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
   const refreshToken = new Schema<RefreshTokenDoc>(
     {
@@ -162,6 +184,7 @@ export function defineModels(connection: Connection): Models {
   return {
     User: connection.model<UserDoc>('User', user, 'users'),
     Session: connection.model<SessionDoc>('Session', session, 'sessions'),
+    SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),
     RefreshToken: connection.model<RefreshTokenDoc>('RefreshToken', refreshToken, 'refresh_tokens'),
     LoginAttempt: connection.model<LoginAttemptDoc>('LoginAttempt', loginAttempt, 'login_attempts'),
     AuditEvent: connection.model<AuditEventDoc>('AuditEvent', auditEvent, 'audit_events'),

@@ -32,7 +32,8 @@ export function refreshCookie(token: string, maxAgeSeconds: number): string {
     httpOnly: true,
     secure: true,
     sameSite: 'strict',
-    maxAge: Math.max(0, Math.floor(maxAgeSeconds)),
+    // Rounded up: in a session's last second, Max-Age=0 would tell the browser to delete it.
+    maxAge: Math.max(1, Math.ceil(maxAgeSeconds)),
   });
 }
 

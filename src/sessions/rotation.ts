@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Models, RefreshTokenDoc, SessionDoc } from '../db/models';
 import { isDuplicateKey } from '../db/errors';
+import type { SessionStore } from './session-store';
 import { deriveSuccessor, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
 
 export interface RotationOptions {
@@ -26,15 +27,19 @@ export type RotationResult =
  * 4. A loser (duplicate key) is a retry of a token that was already exchanged. If the successor
  *    has not itself been exchanged and was created within the grace window, it answers the same
  *    successor (a lost response, two tabs at once). Otherwise the token is a replay: revoke the
- *    whole family (a single flag on the session, set once, never cleared).
+ *    whole family by inserting its revocation (unique by session id).
  *
- * Because revocation is one monotonic flag checked on every exchange, a replay racing a
- * legitimate refresh leaves the family revoked, never half-revoked: whatever successor the
- * legitimate request wrote belongs to a revoked session and is refused when presented.
+ * Because revocation is one insert that nothing can undo, checked on every exchange, a replay
+ * racing a legitimate refresh leaves the family revoked, never half-revoked: whatever successor
+ * the legitimate request wrote belongs to a revoked session and is refused when presented.
+ * (A flag on the session document is not enough: FerretDB writes whole documents back without
+ * isolation, so a concurrent `lastUsedAt` update can restore `revokedAt: null`. The test
+ * "a replay racing legitimate refreshes" caught exactly that.)
  */
 export class RefreshRotation {
   constructor(
     private readonly models: Models,
+    private readonly sessions: SessionStore,
     private readonly options: RotationOptions,
   ) {}
 
@@ -42,12 +47,13 @@ export class RefreshRotation {
     if (!isRefreshTokenShaped(presentedToken)) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
     const { RefreshToken, Session } = this.models;
 
-    const presented = await RefreshToken.findById(hashRefreshToken(presentedToken)).lean<RefreshTokenDoc>();
+    const presented = await RefreshToken.findById(hashRefreshToken(presentedToken)).lean<RefreshTokenDoc>().exec();
     if (!presented) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const session = await Session.findById(presented.sessionId).lean<SessionDoc>();
-    if (!session) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    if (session.revokedAt) return { outcome: 'REJECTED', reason: 'SESSION_REVOKED', session };
-    if (session.expiresAt.getTime() <= now.getTime()) return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
+    const current = await this.sessions.state(presented.sessionId, now.getTime());
+    if (current.state === 'unknown') return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
+    const { session } = current;
+    if (current.state === 'revoked') return { outcome: 'REJECTED', reason: 'SESSION_REVOKED', session };
+    if (current.state === 'expired') return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
 
     const idle = presented.createdAt.getTime() + this.options.refreshIdleTtlMs <= now.getTime();
 
@@ -55,7 +61,7 @@ export class RefreshRotation {
     const successorHash = hashRefreshToken(successor);
     const generation = presented.generation + 1;
     // An idle token may still be retried (its successor exists), but it is never exchanged anew.
-    if (idle && !(await RefreshToken.exists({ _id: successorHash }))) {
+    if (idle && !(await RefreshToken.exists({ _id: successorHash }).exec())) {
       return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
     }
     try {
@@ -71,6 +77,7 @@ export class RefreshRotation {
       if (!isDuplicateKey(error)) throw error;
       return this.resolveConflict(session, successorHash, successor, generation, now);
     }
+    // Informational only (the `sessions` query): nothing about validity depends on it.
     await Session.updateOne({ _id: session._id }, { $max: { lastUsedAt: now } });
     return { outcome: 'ROTATED', session, refreshToken: successor, generation };
   }
@@ -82,10 +89,10 @@ export class RefreshRotation {
     generation: number,
     now: Date,
   ): Promise<RotationResult> {
-    const { RefreshToken, Session } = this.models;
+    const { RefreshToken } = this.models;
     const [existing, successorWasExchanged] = await Promise.all([
-      RefreshToken.findOne({ sessionId: session._id, generation }).lean<RefreshTokenDoc>(),
-      RefreshToken.exists({ sessionId: session._id, generation: generation + 1 }),
+      RefreshToken.findOne({ sessionId: session._id, generation }).lean<RefreshTokenDoc>().exec(),
+      RefreshToken.exists({ sessionId: session._id, generation: generation + 1 }).exec(),
     ]);
     const withinGrace = existing !== null && now.getTime() - existing.createdAt.getTime() <= this.options.refreshReuseGraceMs;
     // `existing._id !== successorHash` only when the successor was derived with another key
@@ -96,10 +103,7 @@ export class RefreshRotation {
     if (existing && existing._id !== successorHash && withinGrace) {
       return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID', session };
     }
-    await Session.updateOne(
-      { _id: session._id, revokedAt: null },
-      { $set: { revokedAt: now, revokedReason: 'REFRESH_TOKEN_REUSED' } },
-    );
+    await this.sessions.revoke(session, 'REFRESH_TOKEN_REUSED', now);
     return { outcome: 'REUSED', session };
   }
 }

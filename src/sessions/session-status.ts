@@ -1,4 +1,4 @@
-import type { Models } from '../db/models';
+import type { SessionStore } from './session-store';
 import { BoundedCache } from '../tokens/bounded-cache';
 
 /**
@@ -12,7 +12,7 @@ export class SessionStatus {
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly models: Models,
+    private readonly sessions: SessionStore,
     private readonly maxAgeMs = 500,
     maxEntries = 50_000,
   ) {
@@ -36,10 +36,8 @@ export class SessionStatus {
   }
 
   private async load(sessionId: string): Promise<boolean> {
-    const session = await this.models.Session.findById(sessionId, { revokedAt: 1, expiresAt: 1 }).lean();
-    const now = Date.now();
-    const active = session !== null && session.revokedAt === null && session.expiresAt.getTime() > now;
-    this.cache.set(sessionId, active, now + this.maxAgeMs);
+    const active = (await this.sessions.state(sessionId)).state === 'active';
+    this.cache.set(sessionId, active, Date.now() + this.maxAgeMs);
     return active;
   }
 }

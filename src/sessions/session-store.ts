@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
+import { isDuplicateKey } from '../db/errors';
 import type { Models, SessionDoc } from '../db/models';
 import { generateRefreshToken, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
 
@@ -11,9 +12,12 @@ export interface StartedSession {
   refreshToken: string;
 }
 
+export type SessionState = { state: 'active'; session: SessionDoc } | { state: 'revoked' | 'expired'; session: SessionDoc } | { state: 'unknown' };
+
 /**
- * Sessions (refresh-token families): creation, listing and revocation. Revocation sets
- * `revokedAt` once and nothing ever clears it, so concurrent revocations can only agree.
+ * Sessions (refresh-token families): creation, state, listing and revocation. A revocation is
+ * an insert keyed by the session id (see SessionRevocationDoc): atomic, idempotent, and never
+ * undone, whatever else writes to the session concurrently.
  */
 export class SessionStore {
   constructor(
@@ -30,8 +34,6 @@ export class SessionStore {
       expiresAt: new Date(now.getTime() + this.options.refreshTokenTtlMs),
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip,
-      revokedAt: null,
-      revokedReason: null,
     };
     await this.models.Session.create(session);
     const refreshToken = generateRefreshToken();
@@ -46,46 +48,59 @@ export class SessionStore {
     return { session, refreshToken };
   }
 
+  /** The session and whether it may still be used. */
+  async state(sessionId: string, now = Date.now()): Promise<SessionState> {
+    const [session, revoked] = await Promise.all([
+      this.models.Session.findById(sessionId).lean<SessionDoc>().exec(),
+      this.models.SessionRevocation.exists({ _id: sessionId }).exec(),
+    ]);
+    if (!session) return { state: 'unknown' };
+    if (revoked) return { state: 'revoked', session };
+    if (session.expiresAt.getTime() <= now) return { state: 'expired', session };
+    return { state: 'active', session };
+  }
+
   /** Active sessions of a user, newest first. */
   async listActive(userId: Types.ObjectId | string, now = new Date()): Promise<SessionDoc[]> {
-    return this.models.Session.find({ userId, revokedAt: null, expiresAt: { $gt: now } })
+    const sessions = await this.models.Session.find({ userId, expiresAt: { $gt: now } })
       .sort({ createdAt: -1 })
-      .limit(200)
-      .lean<SessionDoc[]>();
+      .limit(500)
+      .lean<SessionDoc[]>()
+      .exec();
+    if (sessions.length === 0) return sessions;
+    const revoked = await this.models.SessionRevocation.find({ _id: { $in: sessions.map((session) => session._id) } }, { _id: 1 }).lean().exec();
+    const revokedIds = new Set(revoked.map((doc) => doc._id));
+    return sessions.filter((session) => !revokedIds.has(session._id));
   }
 
-  /** Ends one session; true when it was active. */
-  async revoke(sessionId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
-    const result = await this.models.Session.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
-    return result.modifiedCount > 0;
+  /** Ends a session; true when this call ended it (false: already ended). */
+  async revoke(session: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt'>, reason: RevokeReason, now = new Date()): Promise<boolean> {
+    try {
+      await this.models.SessionRevocation.create({ _id: session._id, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
-  /** Ends one of `userId`'s sessions; false when it is not theirs or already ended. */
-  async revokeOwn(userId: Types.ObjectId | string, sessionId: string, reason: RevokeReason, now = new Date()): Promise<boolean> {
-    const result = await this.models.Session.updateOne(
-      { _id: sessionId, userId, revokedAt: null },
-      { $set: { revokedAt: now, revokedReason: reason } },
-    );
-    return result.modifiedCount > 0;
+  /** Ends one of `userId`'s sessions; false when it is not theirs, unknown or already ended. */
+  async revokeOwn(userId: Types.ObjectId | string, sessionId: string, reason: RevokeReason): Promise<boolean> {
+    const session = await this.models.Session.findOne({ _id: sessionId, userId }).lean<SessionDoc>().exec();
+    return session ? this.revoke(session, reason) : false;
   }
 
-  /** Ends every active session of a user except `keepSessionId`; returns the ids it ended. */
-  async revokeAll(userId: Types.ObjectId | string, reason: RevokeReason, keepSessionId?: string, now = new Date()): Promise<string[]> {
-    const filter = { userId, revokedAt: null, expiresAt: { $gt: now }, ...(keepSessionId ? { _id: { $ne: keepSessionId } } : {}) };
-    const ids = (await this.models.Session.find(filter, { _id: 1 }).lean()).map((doc) => doc._id);
-    if (ids.length === 0) return [];
-    await this.models.Session.updateMany({ _id: { $in: ids }, revokedAt: null }, { $set: { revokedAt: now, revokedReason: reason } });
-    return ids;
+  /** Ends every active session of a user except `keepSessionId`; returns the ids this call ended. */
+  async revokeAll(userId: Types.ObjectId | string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
+    const sessions = (await this.listActive(userId)).filter((session) => session._id !== keepSessionId);
+    const ended = await Promise.all(sessions.map((session) => this.revoke(session, reason)));
+    return sessions.filter((_, index) => ended[index]).map((session) => session._id);
   }
 
   /** The session a refresh token (of any generation) belongs to. */
-  async findByRefreshToken(token: string): Promise<{ sessionId: string; userId: Types.ObjectId } | null> {
+  async findByRefreshToken(token: string): Promise<SessionDoc | null> {
     if (!isRefreshTokenShaped(token)) return null;
-    const found = await this.models.RefreshToken.findById(hashRefreshToken(token), { sessionId: 1, userId: 1 }).lean();
-    return found ? { sessionId: found.sessionId, userId: found.userId } : null;
-  }
-
-  findById(sessionId: string): Promise<SessionDoc | null> {
-    return this.models.Session.findById(sessionId).lean<SessionDoc>();
+    const found = await this.models.RefreshToken.findById(hashRefreshToken(token), { sessionId: 1 }).lean().exec();
+    return found ? this.models.Session.findById(found.sessionId).lean<SessionDoc>().exec() : null;
   }
 }

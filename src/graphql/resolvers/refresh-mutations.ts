@@ -52,11 +52,11 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
     ctx.setCookies.push(clearedRefreshCookie());
     const cookie = ctx.refreshCookie;
     if (cookie.state !== 'present') return false;
-    const result = await ctx.services.sessions.findByRefreshToken(cookie.token);
-    if (!result) return false;
-    const ended = await ctx.services.sessions.revoke(result.sessionId, 'LOGOUT');
-    ctx.services.sessionStatus?.forget(result.sessionId);
-    if (ended) await ctx.services.audit.record({ type: 'LOGOUT', userId: result.userId, sessionId: result.sessionId, client: ctx.client });
+    const session = await ctx.services.sessions.findByRefreshToken(cookie.token);
+    if (!session) return false;
+    const ended = await ctx.services.sessions.revoke(session, 'LOGOUT');
+    ctx.services.sessionStatus?.forget(session._id);
+    if (ended) await ctx.services.audit.record({ type: 'LOGOUT', userId: session.userId, sessionId: session._id, client: ctx.client });
     return ended;
   },
 };

@@ -32,8 +32,7 @@ export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSess
     for (const id of ended) sessionStatus?.forget(id);
     await audit.record({ type: 'PASSWORD_CHANGED', userId: viewer.userId, sessionId: viewer.sessionId, client: ctx.client, detail: `${ended.length} other sessions ended` });
     // The current session goes on with its refresh cookie; only the access token is renewed.
-    const session = await sessions.findById(viewer.sessionId);
-    if (!session || session.revokedAt) throw unauthenticated('SESSION_REVOKED');
-    return accessPayload(ctx, user, session._id);
+    if ((await sessions.state(viewer.sessionId)).state !== 'active') throw unauthenticated('SESSION_REVOKED');
+    return accessPayload(ctx, user, viewer.sessionId);
   },
 };
