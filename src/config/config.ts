@@ -87,14 +87,21 @@ const integer = (fallback: number, min: number, max: number) =>
       return value;
     });
 
+/** `true/false`, `1/0`, `yes/no`, `on/off`; empty or unset: the fallback; anything else: undefined. */
+export function parseBooleanFlag(text: string | undefined, fallback: boolean): boolean | undefined {
+  if (text === undefined || text === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(text)) return true;
+  if (/^(0|false|no|off)$/i.test(text)) return false;
+  return undefined;
+}
+
 const boolean = (fallback: boolean) =>
   z
     .string()
     .optional()
     .transform((text, ctx) => {
-      if (text === undefined || text === '') return fallback;
-      if (/^(1|true|yes|on)$/i.test(text)) return true;
-      if (/^(0|false|no|off)$/i.test(text)) return false;
+      const value = parseBooleanFlag(text, fallback);
+      if (value !== undefined) return value;
       ctx.addIssue({ code: 'custom', message: `expected true or false, got "${text}"` });
       return z.NEVER;
     });

@@ -88,6 +88,17 @@ export interface AuditEventDoc {
   expiresAt: Date;
 }
 
+/** The example domain (schema/examples.graphql). */
+export interface NoteDoc {
+  _id: Types.ObjectId;
+  authorId: Types.ObjectId;
+  title: string;
+  body: string;
+  draft: string | null;
+  moderationNote: string | null;
+  createdAt: Date;
+}
+
 export interface Models {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
@@ -95,6 +106,7 @@ export interface Models {
   RefreshToken: Model<RefreshTokenDoc>;
   LoginAttempt: Model<LoginAttemptDoc>;
   AuditEvent: Model<AuditEventDoc>;
+  Note: Model<NoteDoc>;
 }
 
 const options = { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' } as const;
@@ -181,7 +193,21 @@ export function defineModels(connection: Connection): Models {
   auditEvent.index({ userId: 1, at: -1 });
   auditEvent.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+  const note = new Schema<NoteDoc>(
+    {
+      authorId: { type: Schema.Types.ObjectId, required: true },
+      title: { type: String, required: true },
+      body: { type: String, required: true },
+      draft: { type: String, default: null },
+      moderationNote: { type: String, default: null },
+      createdAt: { type: Date, required: true },
+    },
+    options,
+  );
+  note.index({ authorId: 1, createdAt: -1 });
+
   return {
+    Note: connection.model<NoteDoc>('Note', note, 'notes'),
     User: connection.model<UserDoc>('User', user, 'users'),
     Session: connection.model<SessionDoc>('Session', session, 'sessions'),
     SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),

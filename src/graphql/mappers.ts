@@ -11,3 +11,9 @@ export interface AuthPayloadModel {
   expiresIn: number;
   user: UserDoc;
 }
+
+export interface AnnouncementModel {
+  id: string;
+  title: string;
+  body: string;
+}

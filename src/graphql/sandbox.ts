@@ -29,6 +29,19 @@ mutation Refresh {
 mutation LogOut {
   logout
 }
+
+# The example domain (schema/examples.graphql): try these signed in and signed out.
+mutation CreateNote {
+  createNote(title: "Groceries", body: "eggs, milk", draft: "and cake?") { id title }
+}
+
+query MyNotes {
+  notes { id title body draft createdAt }
+}
+
+query PublicSearch {
+  search(term: "") { __typename ... on Announcement { title } ... on Note { title author { email } } }
+}
 `;
 
 /**

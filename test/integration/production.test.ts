@@ -1,0 +1,84 @@
+import { errorOf } from '../support/client';
+import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+
+let production: TestServer;
+let development: TestServer;
+beforeAll(async () => {
+  [production, development] = await Promise.all([
+    startTestServer({ NODE_ENV: 'production', ADMIN_EMAILS: 'ops@example.com', GRAPHQL_MAX_COST: '100' }),
+    startTestServer({ NODE_ENV: 'development' }),
+  ]);
+});
+afterAll(async () => {
+  await Promise.all([production?.stop(), development?.stop()]);
+});
+
+describe('introspection', () => {
+  it('is off in production and on in development', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    expect(errorOf(await production.client().request(query)).code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect((await development.client().data(query)).__schema.queryType.name).toBe('Query');
+  });
+
+  it('can be turned on in production explicitly', async () => {
+    const server = await startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
+    try {
+      expect((await server.client().data('{ __schema { queryType { name } } }')).__schema.queryType.name).toBe('Query');
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('no "Did you mean" in production', () => {
+  it.each([
+    ['an unknown field', '{ mee { id } }', undefined],
+    ['an enum variable (apollo-server#8086)', 'query($t: AuditEventType) { auditEvents(filter: { type: $t }) { type } }', { t: 'LOGIN_FAILD' }],
+    ['an enum literal', '{ auditEvents(filter: { type: LOGIN_FAILD }) { type } }', undefined],
+  ])('%s', async (_name, query, variables) => {
+    const prod = await production.client().request(query, variables);
+    expect(prod.body.errors!.length).toBeGreaterThan(0);
+    expect(JSON.stringify(prod.body)).not.toMatch(/Did you mean|LOGIN_FAILED|"me"/);
+    const dev = await development.client().request(query, variables);
+    expect(JSON.stringify(dev.body)).toMatch(/Did you mean/);
+  });
+});
+
+describe('internal errors', () => {
+  it('carry no message, stack or internals in production', async () => {
+    const author = production.client();
+    await author.signUp(uniqueEmail());
+    const { createNote } = await author.data('mutation { createNote(title: "orphan", body: "x") { id } }');
+    const admin = production.client();
+    await admin.signUp('ops@example.com');
+    await production.app.services.models.User.deleteOne({ _id: JSON.parse(Buffer.from(author.accessToken!.split('.')[1]!, 'base64url').toString()).sub });
+    const response = await admin.request('query($id: ID!) { note(id: $id) { title author { id } } }', { id: createNote.id });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toEqual([{ message: 'Internal server error', path: ['note', 'author'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+  });
+});
+
+describe('graphql-armor limits, refused before execution', () => {
+  it('depth', async () => {
+    let selection = 'id';
+    for (let i = 0; i < 14; i += 1) selection = `author { ${selection} }`;
+    const response = await production.client().request(`{ notes { ${selection} } }`);
+    expect(errorOf(response).code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('aliases', async () => {
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: announcements { id }`).join(' ');
+    expect(errorOf(await production.client().request(`{ ${aliases} }`)).code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('cost (GRAPHQL_MAX_COST=100 here), with cheap documents still served', async () => {
+    expect((await production.client().data('{ announcements { id title } }')).announcements).toHaveLength(2);
+    const fields = Array.from({ length: 14 }, (_, i) => `f${i}: search(term: "") { ... on Note { author { id email roles createdAt } } }`).join(' ');
+    expect(errorOf(await production.client().request(`{ ${fields} }`)).code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('tokens (graphql-js parser limit)', async () => {
+    const response = await production.client().request(`{ ${'__typename '.repeat(2_500)} }`);
+    expect(errorOf(response).code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+});

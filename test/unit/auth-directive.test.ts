@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { execute, parse, type GraphQLObjectType } from 'graphql';
+import { applyAuthDirective, UnprotectedFieldsError } from '../../src/directives/auth-directive';
+import { checkRule, compileRules, type Viewer } from '../../src/directives/rules';
+import { loadTypeDefs, buildSchema } from '../../src/graphql/schema';
+import { resolvers } from '../../src/graphql/resolvers';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { IResolvers } from '@graphql-tools/utils';
+import { ROOT } from '../support/process';
+
+const DIRECTIVES = loadTypeDefs()[0]!.split('type Query')[0]!; // directive, scalar and enum definitions
+
+function schemaOf(sdl: string, resolverMap: IResolvers = {}, denyByDefault = false) {
+  return applyAuthDirective(makeExecutableSchema({ typeDefs: [DIRECTIVES, sdl], resolvers: resolverMap }), { denyByDefault, explainDenials: false });
+}
+
+const viewer = (roles: Viewer['roles'], scopes: string[] = [], userId = 'u1'): Viewer => ({ userId, sessionId: 's1', roles, scopes: new Set(scopes) });
+
+/** Runs a document with a settled viewer (the directive's pure logic; HTTP and tokens have their own tests). */
+function run(schema: ReturnType<typeof schemaOf>, query: string, who: Viewer | null) {
+  const auth = { peek: () => who, viewer: async () => who, failure: () => 'NO_TOKEN' as const };
+  return execute({ schema, document: parse(query), contextValue: { auth } }) as Promise<{ data?: unknown; errors?: readonly { extensions: { code: string } }[] }>;
+}
+
+describe('rules', () => {
+  const rule = (requires: 'USER' | 'ADMIN', scopes?: string[][], owner?: string) => ({ requires, scopes, owner, source: 'test' });
+
+  it('ADMIN includes USER; anonymous is UNAUTHENTICATED', () => {
+    const user = compileRules([rule('USER')]);
+    expect(checkRule(user, viewer(['ADMIN']), {})).toBeUndefined();
+    expect(checkRule(user, null, {})).toBe('UNAUTHENTICATED');
+    expect(checkRule(compileRules([rule('ADMIN')]), viewer(['USER']), {})).toBe('FORBIDDEN');
+  });
+
+  it('scopes are an OR of ANDs, and several rules all apply', () => {
+    const compiled = compileRules([rule('USER', [['a', 'b'], ['c']]), rule('USER', [['d']])]);
+    expect(checkRule(compiled, viewer(['USER'], ['a', 'b', 'd']), {})).toBeUndefined();
+    expect(checkRule(compiled, viewer(['USER'], ['c', 'd']), {})).toBeUndefined();
+    expect(checkRule(compiled, viewer(['USER'], ['a', 'd']), {})).toBe('FORBIDDEN');
+    expect(checkRule(compiled, viewer(['USER'], ['a', 'b']), {})).toBe('FORBIDDEN');
+  });
+
+  it('owner compares the parent\'s field with the caller\'s id; a missing field denies', () => {
+    const compiled = compileRules([rule('USER', undefined, 'ownerId')]);
+    expect(checkRule(compiled, viewer(['USER']), { ownerId: 'u1' })).toBeUndefined();
+    expect(checkRule(compiled, viewer(['USER']), { ownerId: 'u2' })).toBe('FORBIDDEN');
+    expect(checkRule(compiled, viewer(['USER']), {})).toBe('FORBIDDEN');
+    expect(checkRule(compiled, viewer(['USER']), undefined)).toBe('FORBIDDEN');
+  });
+});
+
+describe('applyAuthDirective', () => {
+  const sdl = `
+    type Query { open: Thing @public secret: Thing @auth(requires: ADMIN) }
+    type Thing @auth { name: String  loose: String @auth(requires: USER)  tight: String @auth(requires: ADMIN) }
+    type Free @public { a: String }
+    extend type Query { free: Free @public }
+  `;
+  const thing = { name: 'n', loose: 'l', tight: 't' };
+  const schema = schemaOf(sdl, { Query: { open: () => thing, secret: () => thing, free: () => ({ a: 'a' }) } });
+
+  it('wraps only fields with a rule: unprotected fields keep their resolvers untouched', () => {
+    const free = schema.getType('Free') as GraphQLObjectType;
+    expect(free.getFields().a!.resolve).toBeUndefined();
+    expect((schema.getType('Thing') as GraphQLObjectType).getFields().name!.resolve).toBeInstanceOf(Function);
+  });
+
+  it('a type rule guards default-resolved fields, and a field rule never loosens it', async () => {
+    const anonymous = await run(schema, '{ open { name loose } free { a } }', null);
+    expect(anonymous.data).toEqual({ open: { name: null, loose: null }, free: { a: 'a' } });
+    expect(anonymous.errors!.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    const user = await run(schema, '{ open { name loose tight } }', viewer(['USER']));
+    expect(user.data).toEqual({ open: { name: 'n', loose: 'l', tight: null } });
+    expect(user.errors!.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('deny-by-default refuses a schema with unannotated fields and lists them all', () => {
+    expect(() => schemaOf('type Query { ok: String @public leak: String other: Other @auth } type Other { x: String }', {}, true)).toThrow(UnprotectedFieldsError);
+    try {
+      schemaOf('type Query { ok: String @public leak: String other: Other @auth } type Other { x: String }', {}, true);
+    } catch (error) {
+      expect((error as UnprotectedFieldsError).fields).toEqual(['Query.leak', 'Other.x']);
+    }
+  });
+
+  it('the shipped schema passes deny-by-default', () => {
+    expect(() => buildSchema(resolvers as never, { denyByDefault: true, explainDenials: false })).not.toThrow();
+  });
+});
+
+describe('npm run auth:report', () => {
+  const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  const cli = join(ROOT, 'src', 'directives', 'report-cli.ts');
+
+  it('prints every field with its effective requirement after inheritance', () => {
+    const table = execFileSync(process.execPath, [tsx, cli], { cwd: ROOT, encoding: 'utf8' });
+    expect(table).toMatch(/^Query\.users\s+ADMIN\s+field Query\.users$/m);
+    expect(table).toMatch(/^Note\.title\s+USER \+ scopes \(notes:read\)\s+type Note, interface Authored$/m);
+    expect(table).toMatch(/^Note\.draft\s+USER \+ scopes \(notes:read\) \+ owner\(authorId\)/m);
+    expect(table).toMatch(/^Mutation\.login\s+public$/m);
+    expect(table).toMatch(/0 unprotected/);
+  });
+
+  it('fails with the list of unprotected fields in deny-by-default mode, and emits JSON with --json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schema-'));
+    writeFileSync(join(dir, 'a.graphql'), `${DIRECTIVES}\ntype Query { ok: String @public leak: String }`);
+    const denied = spawnSync(process.execPath, [tsx, cli, '--json', '--schema', dir], { cwd: ROOT, encoding: 'utf8' });
+    expect(denied.status).toBe(1);
+    expect(denied.stderr).toContain('Query.leak');
+    expect(JSON.parse(denied.stdout)).toMatchObject({ denyByDefault: true, unprotected: ['Query.leak'] });
+    const allowed = spawnSync(process.execPath, [tsx, cli, '--schema', dir], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AUTH_DENY_BY_DEFAULT: 'false' } });
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toMatch(/^Query\.leak\s+NONE$/m);
+  });
+});
