@@ -2,7 +2,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from '../logging/logger';
 
 /** How long any operation may wait for a reachable server before failing (contract: answer within 2 s). */
-export const SERVER_SELECTION_TIMEOUT_MS = 1_500;
+export const SERVER_SELECTION_TIMEOUT_MS = 1_000;
 
 /**
  * Opens a mongoose connection that fails fast instead of buffering: with the database gone,

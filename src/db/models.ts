@@ -22,6 +22,10 @@ export interface SessionDoc {
   _id: string;
   userId: Types.ObjectId;
   createdAt: Date;
+  /**
+   * When the session started. The `sessions` query reports the newest refresh token's time
+   * instead: writing it here on every rotation would cost a write for a display value.
+   */
   lastUsedAt: Date;
   /** Absolute end of the family: rotation never moves it. */
   expiresAt: Date;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 /** `Algorithm.Argon2id` (a const enum that isolated modules cannot read). */
@@ -8,21 +9,52 @@ const ARGON2ID = 2;
 export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /**
+ * At most `limit` tasks at once; the rest wait in order. Hashing is CPU-bound: without a cap, a
+ * login storm fills every core and every other request waits behind it.
+ */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    try {
+      return await task();
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** One core stays free for serving requests while passwords are hashed. */
+export const DEFAULT_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+
+/**
  * argon2id through @node-rs/argon2, which runs on libuv's thread pool: hashing never blocks
- * the event loop (~18 ms a hash here).
+ * the event loop (~18 ms a hash here), and at most `concurrency` hashes run at once.
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
+  private readonly slots: Semaphore;
 
-  constructor(private readonly params: { memoryCost: number; timeCost: number; parallelism: number } = ARGON2_PARAMS) {}
+  constructor(
+    private readonly params: { memoryCost: number; timeCost: number; parallelism: number } = ARGON2_PARAMS,
+    concurrency = DEFAULT_HASH_CONCURRENCY,
+  ) {
+    this.slots = new Semaphore(concurrency);
+  }
 
   hash(password: string): Promise<string> {
-    return hash(password, { ...this.params, algorithm: ARGON2ID });
+    return this.slots.run(() => hash(password, { ...this.params, algorithm: ARGON2ID }));
   }
 
   async verify(storedHash: string, password: string): Promise<boolean> {
     try {
-      return await verify(storedHash, password);
+      return await this.slots.run(() => verify(storedHash, password));
     } catch {
       return false;
     }

@@ -45,25 +45,24 @@ export class RefreshRotation {
 
   async exchange(presentedToken: string, now = new Date()): Promise<RotationResult> {
     if (!isRefreshTokenShaped(presentedToken)) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const { RefreshToken, Session } = this.models;
+    const { RefreshToken } = this.models;
 
     const presented = await RefreshToken.findById(hashRefreshToken(presentedToken)).lean<RefreshTokenDoc>().exec();
     if (!presented) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const current = await this.sessions.state(presented.sessionId, now.getTime());
+    const successor = deriveSuccessor(presentedToken, this.options.refreshTokenKey);
+    const successorHash = hashRefreshToken(successor);
+    const idle = presented.createdAt.getTime() + this.options.refreshIdleTtlMs <= now.getTime();
+    const [current, successorExists] = await Promise.all([
+      this.sessions.state(presented.sessionId, now.getTime()),
+      // Only needed for an idle token: it may still be retried (its successor exists), never exchanged anew.
+      idle ? RefreshToken.exists({ _id: successorHash }).exec() : null,
+    ]);
     if (current.state === 'unknown') return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
     const { session } = current;
     if (current.state === 'revoked') return { outcome: 'REJECTED', reason: 'SESSION_REVOKED', session };
-    if (current.state === 'expired') return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
+    if (current.state === 'expired' || (idle && !successorExists)) return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
 
-    const idle = presented.createdAt.getTime() + this.options.refreshIdleTtlMs <= now.getTime();
-
-    const successor = deriveSuccessor(presentedToken, this.options.refreshTokenKey);
-    const successorHash = hashRefreshToken(successor);
     const generation = presented.generation + 1;
-    // An idle token may still be retried (its successor exists), but it is never exchanged anew.
-    if (idle && !(await RefreshToken.exists({ _id: successorHash }).exec())) {
-      return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
-    }
     try {
       await RefreshToken.create({
         _id: successorHash,
@@ -77,8 +76,6 @@ export class RefreshRotation {
       if (!isDuplicateKey(error)) throw error;
       return this.resolveConflict(session, successorHash, successor, generation, now);
     }
-    // Informational only (the `sessions` query): nothing about validity depends on it.
-    await Session.updateOne({ _id: session._id }, { $max: { lastUsedAt: now } });
     return { outcome: 'ROTATED', session, refreshToken: successor, generation };
   }
 

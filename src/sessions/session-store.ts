@@ -73,6 +73,20 @@ export class SessionStore {
     return sessions.filter((session) => !revokedIds.has(session._id));
   }
 
+  /**
+   * Active sessions with `lastUsedAt` from their newest refresh token: one indexed look-up per
+   * session on (sessionId, generation), in parallel. (FerretDB v1 has no `$group` `$max`.)
+   */
+  async listActiveWithLastUse(userId: Types.ObjectId | string, now = new Date()): Promise<SessionDoc[]> {
+    const sessions = await this.listActive(userId, now);
+    const newest = await Promise.all(
+      sessions.map((session) =>
+        this.models.RefreshToken.findOne({ sessionId: session._id }, { createdAt: 1 }).sort({ generation: -1 }).lean().exec(),
+      ),
+    );
+    return sessions.map((session, index) => ({ ...session, lastUsedAt: newest[index]?.createdAt ?? session.lastUsedAt }));
+  }
+
   /** Ends a session; true when this call ended it (false: already ended). */
   async revoke(session: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt'>, reason: RevokeReason, now = new Date()): Promise<boolean> {
     try {

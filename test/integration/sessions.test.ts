@@ -45,6 +45,17 @@ describe('sessions query', () => {
     const created = sessions.map((s: { createdAt: string }) => s.createdAt);
     expect([...created].sort().reverse()).toEqual(created);
   });
+
+  it('lastUsedAt moves with each refresh', async () => {
+    const { clients: [client] } = await devices(1);
+    const before = (await client!.data('{ sessions { lastUsedAt createdAt } }')).sessions[0];
+    expect(before.lastUsedAt).toBe(before.createdAt);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await client!.refresh();
+    const after = (await client!.data('{ sessions { lastUsedAt createdAt } }')).sessions[0];
+    expect(after.createdAt).toBe(before.createdAt);
+    expect(Date.parse(after.lastUsedAt)).toBeGreaterThan(Date.parse(before.lastUsedAt));
+  });
 });
 
 describe('logout', () => {

@@ -13,9 +13,12 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` (what `npm start` runs) as a separate process and waits for its URL. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'src', 'main.ts')], {
+/**
+ * Starts `src/main.ts` (what `npm start` runs), or another entry script, as a separate process
+ * and waits for its URL.
+ */
+export async function spawnServer(env: Record<string, string>, entry = join(ROOT, 'src', 'main.ts')): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...testEnv({ LOG_LEVEL: 'info', ...env }) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -32,8 +32,8 @@ export const noteResolvers: Pick<Resolvers, 'Note' | 'Node' | 'SearchResult' | '
   Mutation: Pick<NonNullable<Resolvers['Mutation']>, 'createNote' | 'deleteNote' | 'moderateNote'>;
 } = {
   Query: {
-    notes: (_parent, _args, ctx) =>
-      ctx.services.models.Note.find({ authorId: viewerOf(ctx).userId }).sort({ createdAt: -1 }).limit(200).lean<NoteDoc[]>().exec(),
+    notes: async (_parent, _args, ctx) =>
+      ctx.services.models.Note.find({ authorId: (await viewerOf(ctx)).userId }).sort({ createdAt: -1 }).limit(200).lean<NoteDoc[]>().exec(),
     note: (_parent, { id }, ctx) => {
       const _id = objectId(id);
       return _id ? ctx.services.models.Note.findById(_id).lean<NoteDoc>().exec() : null;
@@ -58,7 +58,7 @@ export const noteResolvers: Pick<Resolvers, 'Note' | 'Node' | 'SearchResult' | '
       if (body.length > BODY_MAX || (draft?.length ?? 0) > BODY_MAX) throw badUserInput(`The text must be at most ${BODY_MAX} characters long.`, 'body');
       const note: NoteDoc = {
         _id: new Types.ObjectId(),
-        authorId: new Types.ObjectId(viewerOf(ctx).userId),
+        authorId: new Types.ObjectId((await viewerOf(ctx)).userId),
         title,
         body,
         draft: draft ?? null,
@@ -69,7 +69,7 @@ export const noteResolvers: Pick<Resolvers, 'Note' | 'Node' | 'SearchResult' | '
       return note;
     },
     async deleteNote(_parent, { id }, ctx) {
-      const viewer = viewerOf(ctx);
+      const viewer = await viewerOf(ctx);
       const _id = objectId(id);
       const note = _id ? await ctx.services.models.Note.findById(_id).lean<NoteDoc>().exec() : null;
       if (!note) return false;

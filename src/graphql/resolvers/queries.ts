@@ -2,13 +2,13 @@ import type { QueryResolvers } from '../generated/resolvers-types';
 import { viewerOf } from './viewer';
 
 export const queries: QueryResolvers = {
-  me(_parent, _args, ctx) {
-    return ctx.services.accounts.findById(viewerOf(ctx).userId);
+  async me(_parent, _args, ctx) {
+    return ctx.services.accounts.findById((await viewerOf(ctx)).userId);
   },
 
   async sessions(_parent, _args, ctx) {
-    const viewer = viewerOf(ctx);
-    const sessions = await ctx.services.sessions.listActive(viewer.userId);
+    const viewer = await viewerOf(ctx);
+    const sessions = await ctx.services.sessions.listActiveWithLastUse(viewer.userId);
     return sessions.map((session) => ({ ...session, current: session._id === viewer.sessionId }));
   },
 

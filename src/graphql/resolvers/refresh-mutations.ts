@@ -36,13 +36,15 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
       ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated(result.reason);
     }
-    const user = await accounts.findById(result.session.userId);
+    const [user] = await Promise.all([
+      accounts.findById(result.session.userId),
+      result.outcome === 'ROTATED'
+        ? audit.record({ type: 'REFRESHED', userId: result.session.userId, sessionId: result.session._id, client: ctx.client, detail: `generation ${result.generation}` })
+        : undefined,
+    ]);
     if (!user) {
       ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated('SESSION_REVOKED');
-    }
-    if (result.outcome === 'ROTATED') {
-      await audit.record({ type: 'REFRESHED', userId: user._id, sessionId: result.session._id, client: ctx.client, detail: `generation ${result.generation}` });
     }
     return issueSession(ctx, user, result.session, result.refreshToken);
   },

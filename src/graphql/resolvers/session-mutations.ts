@@ -6,7 +6,7 @@ import { viewerOf } from './viewer';
 /** Mutations on the signed-in user's sessions (all guarded by @auth). */
 export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSession' | 'changePassword'> = {
   async logoutAll(_parent, _args, ctx) {
-    const viewer = viewerOf(ctx);
+    const viewer = await viewerOf(ctx);
     const ended = await ctx.services.sessions.revokeAll(viewer.userId, 'LOGOUT_ALL');
     for (const id of ended) ctx.services.sessionStatus?.forget(id);
     ctx.services.sessionStatus?.forget(viewer.sessionId);
@@ -15,7 +15,7 @@ export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSess
   },
 
   async revokeSession(_parent, { id }, ctx) {
-    const viewer = viewerOf(ctx);
+    const viewer = await viewerOf(ctx);
     const ended = await ctx.services.sessions.revokeOwn(viewer.userId, id, 'REVOKED');
     if (ended) {
       ctx.services.sessionStatus?.forget(id);
@@ -25,7 +25,7 @@ export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSess
   },
 
   async changePassword(_parent, { currentPassword, newPassword }, ctx) {
-    const viewer = viewerOf(ctx);
+    const viewer = await viewerOf(ctx);
     const { accounts, sessions, audit, sessionStatus } = ctx.services;
     const user = await accounts.changePassword(viewer.userId, currentPassword, newPassword, ctx.client);
     const ended = await sessions.revokeAll(viewer.userId, 'PASSWORD_CHANGED', viewer.sessionId);

@@ -3,11 +3,12 @@ import type { RequestContext } from '../context';
 import { unauthenticated } from '../errors';
 
 /**
- * The caller on a field guarded by @auth. The guard has settled the viewer before the resolver
- * runs; the check here narrows the type (and protects a resolver whose directive was removed).
+ * The caller, for resolvers that act on their behalf. Awaited rather than peeked: the guard has
+ * usually settled it already, but a resolver must not depend on a directive having run first
+ * (strict mode's session check may still be in flight).
  */
-export function viewerOf(ctx: RequestContext): Viewer {
-  const viewer = ctx.auth.peek();
+export async function viewerOf(ctx: RequestContext): Promise<Viewer> {
+  const viewer = ctx.auth.peek() ?? (await ctx.auth.viewer());
   if (!viewer) throw unauthenticated(ctx.auth.failure());
   return viewer;
 }
