@@ -46,6 +46,8 @@ export interface Config {
   authDenyByDefault: boolean;
   introspection: boolean;
   sandbox: boolean;
+  /** The /demo page (the browser client module at work). */
+  demo: boolean;
   logLevel: string;
   maxBodyBytes: number;
   /** Number of reverse proxies in front of us whose X-Forwarded-For we trust (0: use the socket). */
@@ -161,6 +163,7 @@ const envSchema = z.object({
   AUTH_DENY_BY_DEFAULT: boolean(true),
   GRAPHQL_INTROSPECTION: boolean(false),
   SANDBOX: boolean(false),
+  DEMO: boolean(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   MAX_BODY_BYTES: integer(100_000, 1_000, 50_000_000),
   TRUST_PROXY_HOPS: integer(0, 0, 10),
@@ -270,6 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
     authDenyByDefault: values.AUTH_DENY_BY_DEFAULT,
     introspection: env.GRAPHQL_INTROSPECTION ? values.GRAPHQL_INTROSPECTION : !production,
     sandbox: env.SANDBOX ? values.SANDBOX : !production,
+    demo: env.DEMO ? values.DEMO : !production,
     logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
     maxBodyBytes: values.MAX_BODY_BYTES,
     trustProxyHops: values.TRUST_PROXY_HOPS,

@@ -4,6 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../graphql/context';
 import type { Services } from '../services';
 import { pingDatabase } from '../db/connection';
+import { serveDemo } from './demo';
 import { createGraphQLHandler } from './graphql-handler';
 import { sendGraphQLError, sendJson, sendReadiness } from './health';
 import { applyCors } from './origin';
@@ -33,7 +34,7 @@ export function createHttpServer(apollo: ApolloServer<RequestContext>, services:
       );
     });
 
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
       if (applyCors(req, res, config.corsOrigins)) return;
       await graphql(req, res, requestId, log);
@@ -45,6 +46,7 @@ export function createHttpServer(apollo: ApolloServer<RequestContext>, services:
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return sendReadiness(res, () => pingDatabase(services.connection));
+    if (config.demo && path.startsWith('/demo') && (await serveDemo(path, res))) return;
     if (path === '/.well-known/jwks.json' && jwks.keys.length > 0) {
       return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
     }

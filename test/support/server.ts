@@ -27,11 +27,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** The real server (HTTP on an ephemeral port, real database) with the given environment. */
-export async function startTestServer(overrides: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * The real server (HTTP on an ephemeral port, real database) with the given environment.
+ * `host: 'localhost'` listens on every interface and keeps `localhost` in the URL (browsers
+ * treat it as a secure context, so they accept the Secure refresh cookie over http).
+ */
+export async function startTestServer(overrides: Record<string, string> = {}, { host = '127.0.0.1' }: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<TestServer> {
   const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...overrides });
-  const app = await startApp(loadConfig(env), { host: '127.0.0.1' });
-  const url = app.url.replace('localhost', '127.0.0.1');
+  const app = await startApp(loadConfig(env), { host: host === 'localhost' ? undefined : host });
+  const url = host === 'localhost' ? app.url : app.url.replace('localhost', '127.0.0.1');
   return { app, url, origin: new URL(url).origin, client: () => new TestClient(url), stop: () => app.stop() };
 }
 

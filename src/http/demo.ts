@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+
+/** The /demo page (development): the browser client module driving a small UI. */
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>GraphQL auth demo</title>
+<style>
+  body { font: 15px/1.5 system-ui, sans-serif; max-width: 44rem; margin: 2rem auto; padding: 0 1rem; color: #1d2430; }
+  h1 { font-size: 1.4rem; } fieldset { border: 1px solid #ccd3dd; border-radius: 8px; margin: 1rem 0; }
+  input { padding: .4rem; margin: .2rem; width: 16rem; } button { padding: .4rem .8rem; margin: .2rem; cursor: pointer; }
+  #status { font-weight: 600; } pre { background: #f4f6f9; padding: .8rem; border-radius: 6px; overflow: auto; }
+</style>
+</head>
+<body>
+<h1>GraphQL auth demo</h1>
+<p id="status">Checking your session…</p>
+<fieldset id="signed-out" hidden>
+  <legend>Sign up or log in</legend>
+  <input id="email" type="email" placeholder="email" autocomplete="username">
+  <input id="password" type="password" placeholder="password (12+ characters)" autocomplete="current-password">
+  <br><button id="signup">Sign up</button><button id="login">Log in</button>
+</fieldset>
+<fieldset id="signed-in" hidden>
+  <legend>Signed in</legend>
+  <button id="me">Who am I?</button><button id="load-sessions">My sessions</button>
+  <button id="logout">Log out</button><button id="logout-all">Log out everywhere</button>
+  <ul id="sessions"></ul>
+</fieldset>
+<pre id="output"></pre>
+<script type="module" src="/demo/client.js"></script>
+</body>
+</html>`;
+
+let bundle: Promise<string> | undefined;
+
+/** Bundles src/client/demo-app.ts for the browser, once, on first request. */
+function clientBundle(): Promise<string> {
+  bundle ??= import('esbuild')
+    .then((esbuild) =>
+      esbuild.build({ entryPoints: [join(__dirname, '..', 'client', 'demo-app.ts')], bundle: true, format: 'esm', target: 'es2020', write: false, minify: true }),
+    )
+    .then((result) => result.outputFiles[0]!.text);
+  return bundle;
+}
+
+/** Serves the demo page and its script; false when the path is not the demo's. */
+export async function serveDemo(path: string, res: ServerResponse): Promise<boolean> {
+  if (path === '/demo' || path === '/demo/') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(PAGE);
+    return true;
+  }
+  if (path === '/demo/client.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(await clientBundle());
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,174 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT } from '../support/process';
+import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+
+/**
+ * The browser client and the demo page in a real Chromium (Debian's, installed by .ci/run).
+ * The server is reached as http://localhost, a secure context, so Chromium stores the Secure,
+ * __Host- refresh cookie just as it would over https.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+const PASSWORD = 'correct horse battery staple';
+const describeInBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) process.stderr.write(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
+
+let server: TestServer;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startTestServer({ NODE_ENV: 'development', ACCESS_TOKEN_TTL: '2s', LOG_LEVEL: 'silent' }, { host: 'localhost' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  if (browser) context = await browser.newContext();
+});
+afterEach(async () => {
+  await context?.close();
+});
+
+const demo = () => server.url.replace('/graphql', '/demo');
+
+async function openDemo(): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(demo());
+  await page.waitForFunction(() => !document.getElementById('status')!.textContent!.startsWith('Checking'));
+  return page;
+}
+
+async function signUpThroughUi(page: Page, email = uniqueEmail('browser')): Promise<string> {
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await page.click('#signup');
+  await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
+  return email;
+}
+
+const status = (page: Page) => page.textContent('#status');
+const me = (page: Page) =>
+  page.evaluate(() => (window as unknown as { authClient: { request: (q: string) => Promise<unknown> } }).authClient.request('{ me { email } }')) as Promise<{
+    data?: { me: { email: string } | null };
+    errors?: { extensions: { code: string; reason?: string } }[];
+  }>;
+
+describeInBrowser('in Chromium', () => {
+  it('signs up; the refresh cookie is httpOnly and invisible to scripts; no token in web storage', async () => {
+    const page = await openDemo();
+    expect(await status(page)).toBe('Signed out');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-signed-out.png') });
+    const email = await signUpThroughUi(page);
+    expect(await status(page)).toContain(email);
+
+    const cookies = await context.cookies();
+    expect(cookies).toEqual([expect.objectContaining({ name: '__Host-rt', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' })]);
+    expect(await page.evaluate(() => document.cookie)).not.toContain('__Host-rt');
+    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(storage).toBe('{}{}');
+    expect(storage).not.toContain('eyJ');
+
+    await page.click('#load-sessions');
+    await page.waitForSelector('#sessions li');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-signed-in.png'), fullPage: true });
+  });
+
+  it('a reload signs in again silently, from the cookie', async () => {
+    const page = await openDemo();
+    const email = await signUpThroughUi(page);
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
+    expect(await status(page)).toContain(email);
+  });
+
+  it('an access token that expires mid-use is refreshed transparently', async () => {
+    const page = await openDemo();
+    const email = await signUpThroughUi(page);
+    const refreshes: string[] = [];
+    page.on('request', (request) => {
+      if (request.postData()?.includes('refresh')) refreshes.push(request.url());
+    });
+    await page.waitForTimeout(2_500); // ACCESS_TOKEN_TTL is 2 s here
+    await page.click('#me');
+    // The sign-up already showed the email: wait for the answer to `me` itself.
+    await page.waitForFunction((address) => {
+      const text = document.getElementById('output')!.textContent!;
+      return text.includes('"me"') && text.includes(address);
+    }, email);
+    expect(refreshes.length).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-after-refresh.png') });
+  });
+
+  it('two tabs whose tokens expire together both stay signed in, and the family is not revoked', async () => {
+    const first = await openDemo();
+    const email = await signUpThroughUi(first);
+    const second = await openDemo();
+    expect(await status(second)).toContain(email);
+
+    for (let round = 0; round < 3; round += 1) {
+      await first.waitForTimeout(2_300);
+      const [a, b] = await Promise.all([me(first), me(second)]);
+      expect(a.data?.me?.email).toBe(email);
+      expect(b.data?.me?.email).toBe(email);
+    }
+    const reuse = await server.app.services.models.AuditEvent.countDocuments({ type: 'REFRESH_TOKEN_REUSED' });
+    expect(reuse).toBe(0);
+    expect(await status(second)).toContain(email);
+  });
+
+  it('logging out in one tab signs the other out by its next operation', async () => {
+    const first = await openDemo();
+    await signUpThroughUi(first);
+    const second = await openDemo();
+    expect(await status(second)).toMatch(/^Signed in/);
+    await first.click('#logout');
+    await first.waitForFunction(() => document.getElementById('status')!.textContent === 'Signed out');
+    const answer = await me(second);
+    expect(answer.data?.me ?? null).toBeNull();
+    expect(answer.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    await second.waitForFunction(() => document.getElementById('status')!.textContent === 'Signed out');
+  });
+
+  it('log out everywhere ends the other browser\'s session too', async () => {
+    const page = await openDemo();
+    const email = await signUpThroughUi(page);
+    const elsewhere = await browser.newContext();
+    try {
+      const other = await elsewhere.newPage();
+      await other.goto(demo());
+      await other.fill('#email', email);
+      await other.fill('#password', PASSWORD);
+      await other.click('#login');
+      await other.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
+      await page.click('#logout-all');
+      await page.waitForFunction(() => document.getElementById('output')!.textContent!.includes('Ended 2 session(s).'));
+      await other.waitForTimeout(600);
+      const answer = await me(other);
+      expect(answer.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('the Sandbox landing page is served with cookies included (what our server sends; the CDN is unreachable here)', async () => {
+    const page = await context.newPage();
+    const response = await page.goto(server.url);
+    expect(response!.status()).toBe(200);
+    expect(response!.headers()['content-type']).toMatch(/text\/html/);
+    const html = await response!.text();
+    expect(html).toMatch(/"includeCookies":\s*true/);
+    expect(html).toContain('EmbeddedSandbox');
+    expect(html).toContain('mutation SignUp');
+  });
+});
