@@ -1,8 +1,8 @@
-import { clearedRefreshCookie } from '../../http/cookies';
+import { clearedRefreshCookie, refreshCookie } from '../../http/cookies';
 import type { RequestContext } from '../context';
 import { forbidden, unauthenticated } from '../errors';
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { issueSession } from './issue-session';
+import { accessPayload } from './issue-session';
 
 /** Cookie-reading mutations act only for our own origin (or CORS_ORIGINS): nothing else changes state. */
 function assertTrustedOrigin(ctx: RequestContext): void {
@@ -36,6 +36,9 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
       ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated(result.reason);
     }
+    // The successor is a credential from now on: send it even if what follows fails (a database
+    // outage now must not leave the client holding a token that is already rotated).
+    ctx.setCookies.push(refreshCookie(result.refreshToken, (result.session.expiresAt.getTime() - Date.now()) / 1_000));
     const [user] = await Promise.all([
       accounts.findById(result.session.userId),
       result.outcome === 'ROTATED'
@@ -43,10 +46,10 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
         : undefined,
     ]);
     if (!user) {
-      ctx.setCookies.push(clearedRefreshCookie());
+      ctx.setCookies.splice(0, ctx.setCookies.length, clearedRefreshCookie());
       throw unauthenticated('SESSION_REVOKED');
     }
-    return issueSession(ctx, user, result.session, result.refreshToken);
+    return accessPayload(ctx, user, result.session._id);
   },
 
   async logout(_parent, _args, ctx) {
