@@ -7,6 +7,7 @@ import { startPurgeTimer } from './db/purge';
 import { createApolloServer } from './graphql/apollo';
 import { resolvers } from './graphql/resolvers';
 import { buildSchema } from './graphql/schema';
+import { stopDemoBundler } from './http/demo';
 import { createHttpServer } from './http/server';
 import { createLogger, type Logger } from './logging/logger';
 import { createServices, type Services } from './services';
@@ -65,6 +66,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     await apollo.start();
     cleanUps.unshift(() => apollo.stop());
 
+    cleanUps.unshift(stopDemoBundler);
     const server = createHttpServer(apollo, services);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -36,15 +36,22 @@ const PAGE = `<!doctype html>
 </html>`;
 
 let bundle: Promise<string> | undefined;
+let esbuildLoaded: typeof import('esbuild') | undefined;
 
 /** Bundles src/client/demo-app.ts for the browser, once, on first request. */
 function clientBundle(): Promise<string> {
   bundle ??= import('esbuild')
-    .then((esbuild) =>
-      esbuild.build({ entryPoints: [join(__dirname, '..', 'client', 'demo-app.ts')], bundle: true, format: 'esm', target: 'es2020', write: false, minify: true }),
-    )
+    .then((esbuild) => {
+      esbuildLoaded = esbuild;
+      return esbuild.build({ entryPoints: [join(__dirname, '..', 'client', 'demo-app.ts')], bundle: true, format: 'esm', target: 'es2020', write: false, minify: true });
+    })
     .then((result) => result.outputFiles[0]!.text);
   return bundle;
+}
+
+/** esbuild keeps a service process alive after a build: stop it with the server. */
+export async function stopDemoBundler(): Promise<void> {
+  await esbuildLoaded?.stop();
 }
 
 /** Serves the demo page and its script; false when the path is not the demo's. */

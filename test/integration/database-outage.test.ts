@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config';
 import { startFerretdb } from '../../src/db/embedded/ferretdb';
 import type { EmbeddedDatabase } from '../../src/db/embedded/types';
 import { createLogger } from '../../src/logging/logger';
-import { errorOf, TestClient } from '../support/client';
+import { errorOf, TestClient, type GraphQLResponse } from '../support/client';
 import { testEnv, uniqueEmail } from '../support/server';
 
 /**
@@ -67,7 +67,7 @@ it('answers SERVICE_UNAVAILABLE within 2 s while the database is down, stays up,
 
   // Many clients at once during the outage: every answer is a GraphQL error body, none a 5xx.
   const others = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => timed(() => (i % 2 ? new TestClient(url).login(email) : client.refresh()))),
+    Array.from({ length: 20 }, (_, i) => timed<GraphQLResponse<unknown>>(() => (i % 2 ? new TestClient(url).login(email) : client.refresh()))),
   );
   for (const { value, ms } of others) {
     expect(value.status).toBeLessThan(500);
