@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import type { Models, RefreshTokenDoc, SessionDoc } from '../db/models';
+import type { Types } from 'mongoose';
+import type { Models, RefreshTokenDoc } from '../db/models';
 import { isDuplicateKey } from '../db/errors';
 import type { SessionStore } from './session-store';
 import { deriveSuccessor, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
@@ -10,16 +11,32 @@ export interface RotationOptions {
   refreshReuseGraceMs: number;
 }
 
+/** A refresh-token family as each of its token documents records it: no session read needed. */
+export interface Family {
+  sessionId: string;
+  userId: Types.ObjectId;
+  /** The session's absolute end (copied to every token of the family). */
+  expiresAt: Date;
+}
+
+/** A presented refresh token that exists: what lookup() found and exchange() rotates. */
+export interface PresentedToken {
+  token: string;
+  record: RefreshTokenDoc;
+  family: Family;
+}
+
 export type RotationResult =
-  | { outcome: 'ROTATED' | 'RETRIED'; session: SessionDoc; refreshToken: string; generation: number }
-  | { outcome: 'REUSED'; session: SessionDoc }
-  | { outcome: 'REJECTED'; reason: 'REFRESH_TOKEN_INVALID' | 'SESSION_REVOKED' | 'SESSION_EXPIRED'; session?: SessionDoc };
+  | { outcome: 'ROTATED' | 'RETRIED'; family: Family; refreshToken: string; generation: number }
+  | { outcome: 'REUSED'; family: Family }
+  | { outcome: 'REJECTED'; reason: 'SESSION_REVOKED' | 'SESSION_EXPIRED' | 'REFRESH_TOKEN_INVALID'; family: Family };
 
 /**
  * Exchanges a refresh token for its successor. The algorithm, and why it is race-free on a
  * database whose only atomic primitive is the unique index:
  *
- * 1. Find the presented token by its hash; find its session. Unknown, revoked or expired: reject.
+ * 1. Find the presented token by its hash (lookup); its document names the family, the user and
+ *    the family's absolute end. Then (exchange): revoked or expired: reject.
  * 2. Its successor is HMAC(key, token): every exchange of the same token, concurrent or retried,
  *    on any instance, computes the same successor without the raw token being stored anywhere.
  * 3. Insert the successor's hash with generation + 1. The unique index on `_id` (and the one on
@@ -43,44 +60,41 @@ export class RefreshRotation {
     private readonly options: RotationOptions,
   ) {}
 
-  async exchange(presentedToken: string, now = new Date()): Promise<RotationResult> {
-    if (!isRefreshTokenShaped(presentedToken)) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const { RefreshToken } = this.models;
+  /** Step 1: the presented token's record, or null when it is malformed or unknown. */
+  async lookup(presentedToken: string): Promise<PresentedToken | null> {
+    if (!isRefreshTokenShaped(presentedToken)) return null;
+    const record = await this.models.RefreshToken.findById(hashRefreshToken(presentedToken)).lean<RefreshTokenDoc>().exec();
+    if (!record) return null;
+    return { token: presentedToken, record, family: { sessionId: record.sessionId, userId: record.userId, expiresAt: record.expiresAt } };
+  }
 
-    const presented = await RefreshToken.findById(hashRefreshToken(presentedToken)).lean<RefreshTokenDoc>().exec();
-    if (!presented) return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const successor = deriveSuccessor(presentedToken, this.options.refreshTokenKey);
+  /** Step 2: rotate (or answer a retry, or detect reuse). Callers may look up the user alongside. */
+  async exchange(presented: PresentedToken, now = new Date()): Promise<RotationResult> {
+    const { RefreshToken } = this.models;
+    const { record, family } = presented;
+    const successor = deriveSuccessor(presented.token, this.options.refreshTokenKey);
     const successorHash = hashRefreshToken(successor);
-    const idle = presented.createdAt.getTime() + this.options.refreshIdleTtlMs <= now.getTime();
-    const [current, successorExists] = await Promise.all([
-      this.sessions.state(presented.sessionId, now.getTime()),
+    const idle = record.createdAt.getTime() + this.options.refreshIdleTtlMs <= now.getTime();
+    const [revoked, successorExists] = await Promise.all([
+      this.sessions.isRevoked(family.sessionId),
       // Only needed for an idle token: it may still be retried (its successor exists), never exchanged anew.
       idle ? RefreshToken.exists({ _id: successorHash }).exec() : null,
     ]);
-    if (current.state === 'unknown') return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID' };
-    const { session } = current;
-    if (current.state === 'revoked') return { outcome: 'REJECTED', reason: 'SESSION_REVOKED', session };
-    if (current.state === 'expired' || (idle && !successorExists)) return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
+    if (revoked) return { outcome: 'REJECTED', reason: 'SESSION_REVOKED', family };
+    if (family.expiresAt.getTime() <= now.getTime() || (idle && !successorExists)) return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', family };
 
-    const generation = presented.generation + 1;
+    const generation = record.generation + 1;
     try {
-      await RefreshToken.create({
-        _id: successorHash,
-        sessionId: session._id,
-        userId: session.userId,
-        generation,
-        createdAt: now,
-        expiresAt: session.expiresAt,
-      });
+      await RefreshToken.create({ _id: successorHash, sessionId: family.sessionId, userId: family.userId, generation, createdAt: now, expiresAt: family.expiresAt });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      return this.resolveConflict(session, successorHash, successor, generation, now);
+      return this.resolveConflict(family, successorHash, successor, generation, now);
     }
-    return { outcome: 'ROTATED', session, refreshToken: successor, generation };
+    return { outcome: 'ROTATED', family, refreshToken: successor, generation };
   }
 
   private async resolveConflict(
-    session: SessionDoc,
+    family: Family,
     successorHash: string,
     successor: string,
     generation: number,
@@ -88,19 +102,19 @@ export class RefreshRotation {
   ): Promise<RotationResult> {
     const { RefreshToken } = this.models;
     const [existing, successorWasExchanged] = await Promise.all([
-      RefreshToken.findOne({ sessionId: session._id, generation }).lean<RefreshTokenDoc>().exec(),
-      RefreshToken.exists({ sessionId: session._id, generation: generation + 1 }).exec(),
+      RefreshToken.findOne({ sessionId: family.sessionId, generation }).lean<RefreshTokenDoc>().exec(),
+      RefreshToken.exists({ sessionId: family.sessionId, generation: generation + 1 }).exec(),
     ]);
     const withinGrace = existing !== null && now.getTime() - existing.createdAt.getTime() <= this.options.refreshReuseGraceMs;
     // `existing._id !== successorHash` only when the successor was derived with another key
     // (REFRESH_TOKEN_SECRET changed): it cannot be reproduced, so it is refused, not replayed.
     if (existing && existing._id === successorHash && withinGrace && !successorWasExchanged) {
-      return { outcome: 'RETRIED', session, refreshToken: successor, generation };
+      return { outcome: 'RETRIED', family, refreshToken: successor, generation };
     }
     if (existing && existing._id !== successorHash && withinGrace) {
-      return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID', session };
+      return { outcome: 'REJECTED', reason: 'REFRESH_TOKEN_INVALID', family };
     }
-    await this.sessions.revoke(session, 'REFRESH_TOKEN_REUSED', now);
-    return { outcome: 'REUSED', session };
+    await this.sessions.revoke(family, 'REFRESH_TOKEN_REUSED', now);
+    return { outcome: 'REUSED', family };
   }
 }

@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
 import type { Models, SessionDoc } from '../db/models';
-import { generateRefreshToken, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
+import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 
 export type RevokeReason = 'LOGOUT' | 'LOGOUT_ALL' | 'REVOKED' | 'PASSWORD_CHANGED' | 'REFRESH_TOKEN_REUSED';
 
@@ -87,10 +87,16 @@ export class SessionStore {
     return sessions.map((session, index) => ({ ...session, lastUsedAt: newest[index]?.createdAt ?? session.lastUsedAt }));
   }
 
+  isRevoked(sessionId: string): Promise<boolean> {
+    return this.models.SessionRevocation.exists({ _id: sessionId })
+      .exec()
+      .then((found) => found !== null);
+  }
+
   /** Ends a session; true when this call ended it (false: already ended). */
-  async revoke(session: Pick<SessionDoc, '_id' | 'userId' | 'expiresAt'>, reason: RevokeReason, now = new Date()): Promise<boolean> {
+  async revoke(session: { sessionId: string; userId: Types.ObjectId; expiresAt: Date }, reason: RevokeReason, now = new Date()): Promise<boolean> {
     try {
-      await this.models.SessionRevocation.create({ _id: session._id, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
+      await this.models.SessionRevocation.create({ _id: session.sessionId, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -101,20 +107,13 @@ export class SessionStore {
   /** Ends one of `userId`'s sessions; false when it is not theirs, unknown or already ended. */
   async revokeOwn(userId: Types.ObjectId | string, sessionId: string, reason: RevokeReason): Promise<boolean> {
     const session = await this.models.Session.findOne({ _id: sessionId, userId }).lean<SessionDoc>().exec();
-    return session ? this.revoke(session, reason) : false;
+    return session ? this.revoke({ sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt }, reason) : false;
   }
 
   /** Ends every active session of a user except `keepSessionId`; returns the ids this call ended. */
   async revokeAll(userId: Types.ObjectId | string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
     const sessions = (await this.listActive(userId)).filter((session) => session._id !== keepSessionId);
-    const ended = await Promise.all(sessions.map((session) => this.revoke(session, reason)));
+    const ended = await Promise.all(sessions.map((session) => this.revoke({ sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt }, reason)));
     return sessions.filter((_, index) => ended[index]).map((session) => session._id);
-  }
-
-  /** The session a refresh token (of any generation) belongs to. */
-  async findByRefreshToken(token: string): Promise<SessionDoc | null> {
-    if (!isRefreshTokenShaped(token)) return null;
-    const found = await this.models.RefreshToken.findById(hashRefreshToken(token), { sessionId: 1 }).lean().exec();
-    return found ? this.models.Session.findById(found.sessionId).lean<SessionDoc>().exec() : null;
   }
 }

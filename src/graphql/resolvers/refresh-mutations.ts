@@ -19,14 +19,21 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
       if (cookie.state === 'ambiguous') ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated(cookie.state === 'missing' ? 'REFRESH_TOKEN_MISSING' : 'REFRESH_TOKEN_INVALID');
     }
-    const result = await rotation.exchange(cookie.token);
+    const presented = await rotation.lookup(cookie.token);
+    if (!presented) {
+      ctx.setCookies.push(clearedRefreshCookie());
+      throw unauthenticated('REFRESH_TOKEN_INVALID');
+    }
+    // The user is needed for the new access token whatever happens: look it up alongside.
+    const [result, user] = await Promise.all([rotation.exchange(presented), accounts.findById(presented.family.userId)]);
+    const { family } = result;
     if (result.outcome === 'REUSED') {
-      ctx.services.sessionStatus?.forget(result.session._id);
+      ctx.services.sessionStatus?.forget(family.sessionId);
       ctx.setCookies.push(clearedRefreshCookie());
       await audit.record({
         type: 'REFRESH_TOKEN_REUSED',
-        userId: result.session.userId,
-        sessionId: result.session._id,
+        userId: family.userId,
+        sessionId: family.sessionId,
         client: ctx.client,
         detail: 'a rotated refresh token was presented again: session revoked',
       });
@@ -36,20 +43,16 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
       ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated(result.reason);
     }
-    // The successor is a credential from now on: send it even if what follows fails (a database
-    // outage now must not leave the client holding a token that is already rotated).
-    ctx.setCookies.push(refreshCookie(result.refreshToken, (result.session.expiresAt.getTime() - Date.now()) / 1_000));
-    const [user] = await Promise.all([
-      accounts.findById(result.session.userId),
-      result.outcome === 'ROTATED'
-        ? audit.record({ type: 'REFRESHED', userId: result.session.userId, sessionId: result.session._id, client: ctx.client, detail: `generation ${result.generation}` })
-        : undefined,
-    ]);
     if (!user) {
-      ctx.setCookies.splice(0, ctx.setCookies.length, clearedRefreshCookie());
+      ctx.setCookies.push(clearedRefreshCookie());
       throw unauthenticated('SESSION_REVOKED');
     }
-    return accessPayload(ctx, user, result.session._id);
+    // The successor is a credential from now on: it goes out even if the audit write below fails.
+    ctx.setCookies.push(refreshCookie(result.refreshToken, (family.expiresAt.getTime() - Date.now()) / 1_000));
+    if (result.outcome === 'ROTATED') {
+      await audit.record({ type: 'REFRESHED', userId: family.userId, sessionId: family.sessionId, client: ctx.client, detail: `generation ${result.generation}` });
+    }
+    return accessPayload(ctx, user, family.sessionId);
   },
 
   async logout(_parent, _args, ctx) {
@@ -57,11 +60,12 @@ export const refreshMutations: Pick<MutationResolvers, 'refresh' | 'logout'> = {
     ctx.setCookies.push(clearedRefreshCookie());
     const cookie = ctx.refreshCookie;
     if (cookie.state !== 'present') return false;
-    const session = await ctx.services.sessions.findByRefreshToken(cookie.token);
-    if (!session) return false;
-    const ended = await ctx.services.sessions.revoke(session, 'LOGOUT');
-    ctx.services.sessionStatus?.forget(session._id);
-    if (ended) await ctx.services.audit.record({ type: 'LOGOUT', userId: session.userId, sessionId: session._id, client: ctx.client });
+    const presented = await ctx.services.rotation.lookup(cookie.token);
+    if (!presented) return false;
+    const { family } = presented;
+    const ended = await ctx.services.sessions.revoke(family, 'LOGOUT');
+    ctx.services.sessionStatus?.forget(family.sessionId);
+    if (ended) await ctx.services.audit.record({ type: 'LOGOUT', userId: family.userId, sessionId: family.sessionId, client: ctx.client });
     return ended;
   },
 };
