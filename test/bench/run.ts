@@ -57,8 +57,10 @@ async function hammer(url: string, body: string, headers: Record<string, string>
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors + graphqlErrors };
 }
 
-/** Runs a against b alternately (a b a b) so drift hits both; returns the mean of each. */
-async function sideBySide(a: () => Promise<Load>, b: () => Promise<Load>, rounds = 2): Promise<[Load, Load]> {
+/** Runs a against b alternately (a b a b a b) after a warm-up of each, so drift hits both; returns the mean of each. */
+async function sideBySide(a: () => Promise<Load>, b: () => Promise<Load>, rounds = 3): Promise<[Load, Load]> {
+  await a();
+  await b();
   const runs: [Load[], Load[]] = [[], []];
   for (let round = 0; round < rounds; round += 1) {
     runs[0].push(await a());
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
     // P4: p99 of `me` at rest, then during a 20-way login storm.
     const stormEmail = `storm-${Date.now()}@example.com`;
     await signUp(guarded.url, stormEmail);
+    await hammer(guarded.url, ME, auth, 2); // warm-up
     const atRest = await hammer(guarded.url, ME, auth);
     let stop = false;
     let logins = 0;
