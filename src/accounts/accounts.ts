@@ -5,6 +5,7 @@ import type { Models, Role, UserDoc } from '../db/models';
 import { badUserInput, rateLimited, unauthenticated } from '../graphql/errors';
 import type { PasswordHasher } from '../passwords/hasher';
 import { checkPassword, isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH, type PasswordProblem } from '../passwords/policy';
+import { BoundedCache } from '../tokens/bounded-cache';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from './email';
 import type { LoginLimiter } from './login-limiter';
 
@@ -19,8 +20,16 @@ const PASSWORD_MESSAGES: Record<PasswordProblem, (min: number) => string> = {
   TOO_COMMON: () => 'This password is too common. Choose a less predictable one (a passphrase of several words works well).',
 };
 
+/**
+ * Users read by id (me, authors, refresh) are cached per instance for this long: the same
+ * staleness strict mode accepts for revocations, and `me` polled by a busy client costs no query.
+ */
+export const USER_CACHE_MS = 1_000;
+
 /** Accounts and credentials: sign-up, password login with its limits, password change. */
 export class Accounts {
+  private readonly byId = new BoundedCache<string, UserDoc>(10_000);
+
   constructor(
     private readonly models: Models,
     private readonly hasher: PasswordHasher,
@@ -100,6 +109,7 @@ export class Accounts {
       const passwordHash = await this.hasher.hash(password);
       await this.models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash } });
       user.passwordHash = passwordHash;
+      this.byId.delete(user._id.toHexString());
     }
     return user;
   }
@@ -120,12 +130,19 @@ export class Accounts {
     const passwordHash = await this.hasher.hash(newPassword);
     const passwordChangedAt = new Date();
     await this.models.User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt } });
+    this.byId.delete(user._id.toHexString());
     return { ...user, passwordHash, passwordChangedAt };
   }
 
-  findById(userId: string | Types.ObjectId): Promise<UserDoc | null> {
-    if (typeof userId === 'string' && !Types.ObjectId.isValid(userId)) return Promise.resolve(null);
-    return this.models.User.findById(userId).lean<UserDoc>().exec();
+  /** A user by id, from the per-instance cache when read within USER_CACHE_MS. */
+  async findById(userId: string | Types.ObjectId): Promise<UserDoc | null> {
+    const key = String(userId);
+    if (!/^[0-9a-f]{24}$/i.test(key)) return null;
+    const cached = this.byId.get(key);
+    if (cached) return cached;
+    const user = await this.models.User.findById(key).lean<UserDoc>().exec();
+    if (user) this.byId.set(key, user, Date.now() + USER_CACHE_MS);
+    return user;
   }
 
   list(limit = 500): Promise<UserDoc[]> {

@@ -1,4 +1,4 @@
-import { isInterfaceType, isIntrospectionType, isObjectType, type GraphQLFieldConfig, type GraphQLInterfaceType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, isIntrospectionType, isObjectType, type GraphQLInterfaceType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { getDirective } from '@graphql-tools/utils';
 import type { Role } from '../db/models';
 import { compileRules, type AuthRule, type CompiledRule } from './rules';
@@ -77,5 +77,3 @@ export function effectiveRequirements(schema: GraphQLSchema): FieldRequirement[]
 export function unprotectedFields(requirements: FieldRequirement[]): string[] {
   return requirements.filter((entry) => !entry.rule && !entry.isPublic).map((entry) => `${entry.type}.${entry.field}`);
 }
-
-export type { GraphQLFieldConfig };
