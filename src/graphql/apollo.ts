@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
 import type { Config } from '../config/config';
@@ -35,7 +36,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, logger
     parseOptions: { maxTokens: config.limits.maxTokens },
     includeStacktraceInErrorResponses: config.nodeEnv === 'development',
     validationRules: [SingleCredentialMutationRule, ...armor.validationRules],
-    plugins: [...armor.plugins, sandboxPlugin(config.sandbox)],
+    // Cache-control hints are computed per field by default; every answer here is no-store.
+    plugins: [...armor.plugins, sandboxPlugin(config.sandbox), ApolloServerPluginCacheControlDisabled()],
     formatError: createFormatError({ development: config.nodeEnv === 'development', hideSuggestions: production, logger }),
     logger: {
       debug: (message) => logger.debug(message),

@@ -1,14 +1,12 @@
 import type { ClientInfo } from '../audit/audit-log';
 import type { AuthContext } from '../directives/auth-directive';
 import type { RefreshCookie } from '../http/cookies';
-import type { Logger } from '../logging/logger';
 import type { Services } from '../services';
 import type { RequestAuth } from './request-auth';
 
 /** Per-request context handed to every resolver. */
 export interface RequestContext extends AuthContext {
   requestId: string;
-  logger: Logger;
   client: ClientInfo;
   services: Services;
   auth: RequestAuth;

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../graphql/context';
 import { RequestAuth } from '../graphql/request-auth';
-import type { Logger } from '../logging/logger';
 import type { Services } from '../services';
 import { BodyTooLargeError, readBody } from './body';
 import { clientInfo } from './client-info';
@@ -15,7 +14,7 @@ const JSON_CONTENT_TYPE = /^application\/(?:graphql-response\+)?json\b/i;
 /** `/graphql`: reads the body (bounded), builds the request context, runs Apollo, writes the answer. */
 export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, services: Services) {
   const { config } = services;
-  return async (req: IncomingMessage, res: ServerResponse, requestId: string, logger: Logger): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') {
@@ -48,7 +47,6 @@ export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, servi
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const context: RequestContext = {
       requestId,
-      logger,
       client: clientInfo(req, config.trustProxyHops),
       services,
       auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), services.accessTokens, services.sessionStatus),

@@ -23,13 +23,12 @@ export function createHttpServer(apollo: ApolloServer<RequestContext>, services:
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const incomingId = req.headers['x-request-id'];
     const requestId = typeof incomingId === 'string' && REQUEST_ID.test(incomingId) ? incomingId : randomUUID();
-    const log = logger.child({ requestId });
     const started = process.hrtime.bigint();
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
     res.on('finish', () => {
-      log.info(
-        { event: 'http.request', method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+      logger.info(
+        { event: 'http.request', requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
         'request',
       );
     });
@@ -37,7 +36,7 @@ export function createHttpServer(apollo: ApolloServer<RequestContext>, services:
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
       if (applyCors(req, res, config.corsOrigins)) return;
-      await graphql(req, res, requestId, log);
+      await graphql(req, res, requestId);
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -16,6 +16,9 @@ import { spawnServer, ROOT, type ServerProcess } from '../support/process';
 import { testEnv } from '../support/server';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** BENCH_ONLY=P2,P3 runs just those measurements (all by default). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'P1,P2,P3,P4,P5').split(',').map((name) => name.trim().toUpperCase()));
+const NOT_RUN: Load = { rps: NaN, p50: NaN, p99: NaN, errors: 0 };
 const CONNECTIONS = 16;
 const PASSWORD = 'correct horse battery staple';
 const ME = JSON.stringify({ query: '{ me { id email roles } }' });
@@ -124,7 +127,7 @@ async function main(): Promise<void> {
   const env = { MONGODB_URI: uri, NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_CHECK: 'strict' };
   const entry = (name: string) => join(ROOT, 'test', 'bench', 'servers', `${name}.ts`);
   const listening = (extra: Record<string, string>, script: string) =>
-    spawnServer({ ...env, LOG_LEVEL: 'info', ...extra }, entry(script)).then((server) => {
+    spawnServer({ ...env, ...extra }, entry(script), false).then((server) => {
       servers.push(server);
       return server;
     });
@@ -144,8 +147,8 @@ async function main(): Promise<void> {
     }
 
     // P1 and P2: the same query, protected and not, on our stack and on startStandaloneServer.
-    const [p1Guarded, p1Unguarded] = await sideBySide(() => hammer(guarded.url, ME, auth), () => hammer(unguarded.url, ME, auth));
-    const [p2Ours, p2Standalone] = await sideBySide(() => hammer(guarded.url, ME, auth), () => hammer(standalone.url, ME, auth));
+    const [p1Guarded, p1Unguarded] = ONLY.has('P1') ? await sideBySide(() => hammer(guarded.url, ME, auth), () => hammer(unguarded.url, ME, auth)) : [NOT_RUN, NOT_RUN];
+    const [p2Ours, p2Standalone] = ONLY.has('P2') ? await sideBySide(() => hammer(guarded.url, ME, auth), () => hammer(standalone.url, ME, auth)) : [NOT_RUN, NOT_RUN];
 
     // P3: refresh throughput, ours vs the seed article's, and the baseline's race.
     const workers = 8;
@@ -155,17 +158,17 @@ async function main(): Promise<void> {
     );
     const ourRefresh = 'mutation { refresh { accessToken } }';
     const naiveRefresh = 'mutation { refresh }';
-    const p3Ours = await refreshLoad(guarded.url, ourCookies, ourRefresh, '__Host-rt');
-    const p3Naive = await refreshLoad(naive.url, naiveCookies, naiveRefresh, 'rt');
+    const p3Ours = ONLY.has('P3') ? await refreshLoad(guarded.url, ourCookies, ourRefresh, '__Host-rt') : NOT_RUN;
+    const p3Naive = ONLY.has('P3') ? await refreshLoad(naive.url, naiveCookies, naiveRefresh, 'rt') : NOT_RUN;
     const raceOurs = await race(guarded.url, (await signUp(guarded.url, `race-${Date.now()}@example.com`)).cookie, ourRefresh, '__Host-rt');
     const raceNaive = await race(naive.url, (await post(naive.url, 'mutation { issueToken(userId: "racer") }')).cookies[0]!.split(';')[0]!, naiveRefresh, 'rt');
 
     // P4: p99 of `me` at rest, then during a 20-way login storm.
     const stormEmail = `storm-${Date.now()}@example.com`;
     await signUp(guarded.url, stormEmail);
-    await hammer(guarded.url, ME, auth, 2); // warm-up
-    const atRest = await hammer(guarded.url, ME, auth);
-    let stop = false;
+    if (ONLY.has('P4')) await hammer(guarded.url, ME, auth, 2); // warm-up
+    const atRest = ONLY.has('P4') ? await hammer(guarded.url, ME, auth) : NOT_RUN;
+    let stop = !ONLY.has('P4');
     let logins = 0;
     const storm = Array.from({ length: 20 }, async () => {
       while (!stop) {
@@ -173,7 +176,7 @@ async function main(): Promise<void> {
         logins += 1;
       }
     });
-    const duringStorm = await hammer(guarded.url, ME, auth);
+    const duringStorm = ONLY.has('P4') ? await hammer(guarded.url, ME, auth) : NOT_RUN;
     stop = true;
     await Promise.all(storm);
 
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
     const sessions = await Promise.all(Array.from({ length: 50 }, (_, i) => signUp(fresh.url, `mem-${i}-${Date.now()}@example.com`)));
     const config = loadConfig(testEnv({ MONGODB_URI: uri }));
     const claims = sessions.map((s) => JSON.parse(Buffer.from(s.accessToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>);
-    const total = 100_000;
+    const total = ONLY.has('P5') ? 100_000 : 16;
     const tokens = Array.from({ length: total }, (_, i) => {
       const { sub, sid, roles, scope } = claims[i % claims.length]!;
       return jwt.sign({ sid, roles, scope }, config.jwt.signing.key, {

@@ -23,7 +23,6 @@ async function main(): Promise<void> {
     listen: { port: 0, host: '127.0.0.1' },
     context: async ({ req }) => ({
       requestId: '',
-      logger,
       client: { ip: req.socket.remoteAddress ?? null, userAgent: null },
       services,
       auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), services.accessTokens, services.sessionStatus),
