@@ -160,8 +160,17 @@ async function main(): Promise<void> {
     const naiveRefresh = 'mutation { refresh }';
     const p3Ours = ONLY.has('P3') ? await refreshLoad(guarded.url, ourCookies, ourRefresh, '__Host-rt') : NOT_RUN;
     const p3Naive = ONLY.has('P3') ? await refreshLoad(naive.url, naiveCookies, naiveRefresh, 'rt') : NOT_RUN;
-    const raceOurs = await race(guarded.url, (await signUp(guarded.url, `race-${Date.now()}@example.com`)).cookie, ourRefresh, '__Host-rt');
-    const raceNaive = await race(naive.url, (await post(naive.url, 'mutation { issueToken(userId: "racer") }')).cookies[0]!.split(';')[0]!, naiveRefresh, 'rt');
+    // The baseline's race is a matter of timing: five trials each, the worst reported.
+    const raceOurs = { successors: 0, live: 0 };
+    const raceNaive = { successors: 0, live: 0 };
+    for (let trial = 0; trial < 5; trial += 1) {
+      const ours = await race(guarded.url, (await signUp(guarded.url, `race-${trial}-${Date.now()}@example.com`)).cookie, ourRefresh, '__Host-rt');
+      const theirs = await race(naive.url, (await post(naive.url, `mutation { issueToken(userId: "racer-${trial}") }`)).cookies[0]!.split(';')[0]!, naiveRefresh, 'rt');
+      raceOurs.successors = Math.max(raceOurs.successors, ours.successors);
+      raceOurs.live = Math.max(raceOurs.live, ours.live);
+      raceNaive.successors = Math.max(raceNaive.successors, theirs.successors);
+      raceNaive.live = Math.max(raceNaive.live, theirs.live);
+    }
 
     // P4: p99 of `me` at rest, then during a 20-way login storm.
     const stormEmail = `storm-${Date.now()}@example.com`;
@@ -227,7 +236,7 @@ async function main(): Promise<void> {
       `P1 protected / unprotected throughput        ${(p1Guarded.rps / p1Unguarded.rps).toFixed(2)}  (goal ≥ 0.95)`,
       `P2 ours protected / startStandaloneServer    ${(p2Ours.rps / p2Standalone.rps).toFixed(2)}  (goal ≥ 1.3)`,
       `P3 refresh ours / seed-article baseline      ${(p3Ours.rps / p3Naive.rps).toFixed(2)}  (goal ≥ 1.0)`,
-      `   20 parallel refreshes, one token: ours ${raceOurs.successors} distinct successor(s), ${raceOurs.live} live; baseline ${raceNaive.successors} distinct, ${raceNaive.live} live`,
+      `   20 parallel refreshes with one token (worst of 5 trials): ours ${raceOurs.successors} distinct successor(s), ${raceOurs.live} live; baseline ${raceNaive.successors} distinct, ${raceNaive.live} live`,
       `P4 me p99 during login storm / at rest       ${(duringStorm.p99 / atRest.p99).toFixed(2)}  (goal ≤ 2; ${duringStorm.p99.toFixed(1)} / ${atRest.p99.toFixed(1)} ms)`,
       `P5 RSS after ${total / 1000}k requests, ${total / 1000}k distinct tokens  ${rssAfter.toFixed(0)} MB (before: ${rssBefore.toFixed(0)} MB; goal ≤ 150; ${memoryRun.non2xx + memoryRun.errors} errors)`,
       '',
