@@ -54,6 +54,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     });
     cleanUps.unshift(() => connection.close());
     const services = createServices(config, connection, logger);
+    cleanUps.unshift(() => services.audit.flush());
     const needPurge = await ensureIndexes(services.models, logger);
     cleanUps.unshift(startPurgeTimer(needPurge, config.purgeIntervalMs, logger));
 
