@@ -18,7 +18,9 @@ export interface ServerProcess {
  * and waits for its URL.
  */
 export async function spawnServer(env: Record<string, string>, entry = join(ROOT, 'src', 'main.ts'), keepOutput = true): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), entry], {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the program in a grandchild, which a
+  // SIGKILL of the child would leave running.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...testEnv({ LOG_LEVEL: 'info', ...env }) },
     stdio: ['ignore', 'pipe', 'pipe'],

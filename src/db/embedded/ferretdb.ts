@@ -118,8 +118,12 @@ export async function startFerretdb(logger: Logger, options: FerretdbOptions = {
   });
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If this process ends without stopping us (process.exit, a crash), take the database along.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   void exitedPromise.then(() => {
     exited = true;
+    process.off('exit', killOnExit);
   });
 
   const cleanUp = async () => {
