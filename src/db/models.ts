@@ -21,12 +21,8 @@ export interface UserDoc {
 export interface SessionDoc {
   _id: string;
   userId: Types.ObjectId;
+  /** When the session started. (Its last use is the newest refresh token's `createdAt`.) */
   createdAt: Date;
-  /**
-   * When the session started. The `sessions` query reports the newest refresh token's time
-   * instead: writing it here on every rotation would cost a write for a display value.
-   */
-  lastUsedAt: Date;
   /** Absolute end of the family: rotation never moves it. */
   expiresAt: Date;
   userAgent: string | null;
@@ -133,7 +129,6 @@ export function defineModels(connection: Connection): Models {
       _id: { type: String, required: true },
       userId: { type: Schema.Types.ObjectId, required: true },
       createdAt: { type: Date, required: true },
-      lastUsedAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
       userAgent: { type: String, default: null },
       ip: { type: String, default: null },

@@ -1,7 +1,8 @@
 import type { SessionDoc, UserDoc } from '../db/models';
 
-/** What resolvers return for `Session`: the document plus whether it is the caller's own. */
+/** What resolvers return for `Session`: the document, its last use, and whether it is the caller's own. */
 export interface SessionModel extends SessionDoc {
+  lastUsedAt: Date;
   current: boolean;
 }
 

@@ -30,7 +30,6 @@ export class SessionStore {
       _id: randomBytes(16).toString('base64url'),
       userId,
       createdAt: now,
-      lastUsedAt: now,
       expiresAt: new Date(now.getTime() + this.options.refreshTokenTtlMs),
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip,
@@ -77,14 +76,14 @@ export class SessionStore {
    * Active sessions with `lastUsedAt` from their newest refresh token: one indexed look-up per
    * session on (sessionId, generation), in parallel. (FerretDB v1 has no `$group` `$max`.)
    */
-  async listActiveWithLastUse(userId: Types.ObjectId | string, now = new Date()): Promise<SessionDoc[]> {
+  async listActiveWithLastUse(userId: Types.ObjectId | string, now = new Date()): Promise<(SessionDoc & { lastUsedAt: Date })[]> {
     const sessions = await this.listActive(userId, now);
     const newest = await Promise.all(
       sessions.map((session) =>
         this.models.RefreshToken.findOne({ sessionId: session._id }, { createdAt: 1 }).sort({ generation: -1 }).lean().exec(),
       ),
     );
-    return sessions.map((session, index) => ({ ...session, lastUsedAt: newest[index]?.createdAt ?? session.lastUsedAt }));
+    return sessions.map((session, index) => ({ ...session, lastUsedAt: newest[index]?.createdAt ?? session.createdAt }));
   }
 
   isRevoked(sessionId: string): Promise<boolean> {
