@@ -1,22 +1,13 @@
 import type { KeyObject } from 'node:crypto';
-import type { Types } from 'mongoose';
 import type { Models, RefreshTokenDoc } from '../db/models';
 import { isDuplicateKey } from '../db/errors';
-import type { SessionStore } from './session-store';
+import type { Family, SessionStore } from './session-store';
 import { deriveSuccessor, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
 
 export interface RotationOptions {
   refreshTokenKey: KeyObject;
   refreshIdleTtlMs: number;
   refreshReuseGraceMs: number;
-}
-
-/** A refresh-token family as each of its token documents records it: no session read needed. */
-export interface Family {
-  sessionId: string;
-  userId: Types.ObjectId;
-  /** The session's absolute end (copied to every token of the family). */
-  expiresAt: Date;
 }
 
 /** A presented refresh token that exists: what lookup() found and exchange() rotates. */

@@ -12,6 +12,18 @@ export interface StartedSession {
   refreshToken: string;
 }
 
+/** A refresh-token family as its token documents record it: enough to revoke it. */
+export interface Family {
+  sessionId: string;
+  userId: Types.ObjectId;
+  /** The session's absolute end (copied to every token of the family). */
+  expiresAt: Date;
+}
+
+export function familyOf(session: SessionDoc): Family {
+  return { sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt };
+}
+
 export type SessionState = { state: 'active'; session: SessionDoc } | { state: 'revoked' | 'expired'; session: SessionDoc } | { state: 'unknown' };
 
 /**
@@ -49,10 +61,7 @@ export class SessionStore {
 
   /** The session and whether it may still be used. */
   async state(sessionId: string, now = Date.now()): Promise<SessionState> {
-    const [session, revoked] = await Promise.all([
-      this.models.Session.findById(sessionId).lean<SessionDoc>().exec(),
-      this.models.SessionRevocation.exists({ _id: sessionId }).exec(),
-    ]);
+    const [session, revoked] = await Promise.all([this.models.Session.findById(sessionId).lean<SessionDoc>().exec(), this.isRevoked(sessionId)]);
     if (!session) return { state: 'unknown' };
     if (revoked) return { state: 'revoked', session };
     if (session.expiresAt.getTime() <= now) return { state: 'expired', session };
@@ -93,9 +102,9 @@ export class SessionStore {
   }
 
   /** Ends a session; true when this call ended it (false: already ended). */
-  async revoke(session: { sessionId: string; userId: Types.ObjectId; expiresAt: Date }, reason: RevokeReason, now = new Date()): Promise<boolean> {
+  async revoke(family: Family, reason: RevokeReason, now = new Date()): Promise<boolean> {
     try {
-      await this.models.SessionRevocation.create({ _id: session.sessionId, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
+      await this.models.SessionRevocation.create({ _id: family.sessionId, userId: family.userId, at: now, reason, expiresAt: family.expiresAt });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -106,13 +115,13 @@ export class SessionStore {
   /** Ends one of `userId`'s sessions; false when it is not theirs, unknown or already ended. */
   async revokeOwn(userId: Types.ObjectId | string, sessionId: string, reason: RevokeReason): Promise<boolean> {
     const session = await this.models.Session.findOne({ _id: sessionId, userId }).lean<SessionDoc>().exec();
-    return session ? this.revoke({ sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt }, reason) : false;
+    return session ? this.revoke(familyOf(session), reason) : false;
   }
 
   /** Ends every active session of a user except `keepSessionId`; returns the ids this call ended. */
   async revokeAll(userId: Types.ObjectId | string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
     const sessions = (await this.listActive(userId)).filter((session) => session._id !== keepSessionId);
-    const ended = await Promise.all(sessions.map((session) => this.revoke({ sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt }, reason)));
+    const ended = await Promise.all(sessions.map((session) => this.revoke(familyOf(session), reason)));
     return sessions.filter((_, index) => ended[index]).map((session) => session._id);
   }
 }

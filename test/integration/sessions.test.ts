@@ -197,6 +197,22 @@ describe('SESSION_CHECK', () => {
     }
   });
 
+  it('stateless: changePassword from a revoked session changes nothing', async () => {
+    const stateless = await startTestServer({ SESSION_CHECK: 'stateless' });
+    try {
+      const { email, clients: [client] } = await devices(1, stateless);
+      await client!.request('mutation { logout }');
+      const response = await client!.request('mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }', {
+        c: PASSWORD,
+        n: 'a brand new passphrase here',
+      });
+      expect(errorOf(response)).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
+      expect((await stateless.client().login(email, PASSWORD)).body.errors).toBeUndefined();
+    } finally {
+      await stateless.stop();
+    }
+  });
+
   it('me answers null once the account is gone (within the 1 s user cache), never an error', async () => {
     const { email, clients: [client] } = await devices(1);
     await server.app.services.models.User.deleteOne({ email });

@@ -9,7 +9,6 @@ export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSess
     const viewer = await viewerOf(ctx);
     const ended = await ctx.services.sessions.revokeAll(viewer.userId, 'LOGOUT_ALL');
     for (const id of ended) ctx.services.sessionStatus?.forget(id);
-    ctx.services.sessionStatus?.forget(viewer.sessionId);
     await ctx.services.audit.record({ type: 'LOGOUT_ALL', userId: viewer.userId, sessionId: viewer.sessionId, client: ctx.client, detail: `${ended.length} sessions` });
     return ended.length;
   },
@@ -27,12 +26,13 @@ export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSess
   async changePassword(_parent, { currentPassword, newPassword }, ctx) {
     const viewer = await viewerOf(ctx);
     const { accounts, sessions, audit, sessionStatus } = ctx.services;
+    // The current session goes on (its refresh cookie stays valid), so it must be alive before
+    // anything changes; with SESSION_CHECK=stateless the guard has not looked.
+    if ((await sessions.state(viewer.sessionId)).state !== 'active') throw unauthenticated('SESSION_REVOKED');
     const user = await accounts.changePassword(viewer.userId, currentPassword, newPassword, ctx.client);
     const ended = await sessions.revokeAll(viewer.userId, 'PASSWORD_CHANGED', viewer.sessionId);
     for (const id of ended) sessionStatus?.forget(id);
     await audit.record({ type: 'PASSWORD_CHANGED', userId: viewer.userId, sessionId: viewer.sessionId, client: ctx.client, detail: `${ended.length} other sessions ended` });
-    // The current session goes on with its refresh cookie; only the access token is renewed.
-    if ((await sessions.state(viewer.sessionId)).state !== 'active') throw unauthenticated('SESSION_REVOKED');
     return accessPayload(ctx, user, viewer.sessionId);
   },
 };
