@@ -39,16 +39,11 @@ export class Accounts {
   ) {}
 
   private emailOrThrow(input: string): string {
-    if (input.length > EMAIL_MAX_LENGTH + 64) throw badUserInput(`The email address must be at most ${EMAIL_MAX_LENGTH} characters long.`, 'email');
-    const email = normalizeEmail(input);
-    if (!email) {
-      throw badUserInput(
-        input.trim().length > EMAIL_MAX_LENGTH
-          ? `The email address must be at most ${EMAIL_MAX_LENGTH} characters long.`
-          : 'Enter a valid email address (ASCII; internationalised domains in punycode).',
-        'email',
-      );
+    if (input.trim().length > EMAIL_MAX_LENGTH) {
+      throw badUserInput(`The email address must be at most ${EMAIL_MAX_LENGTH} characters long.`, 'email');
     }
+    const email = normalizeEmail(input);
+    if (!email) throw badUserInput('Enter a valid email address (ASCII; internationalised domains in punycode).', 'email');
     return email;
   }
 
@@ -60,7 +55,7 @@ export class Accounts {
   async signUp(emailInput: string, password: string, client: ClientInfo): Promise<UserDoc> {
     const email = this.emailOrThrow(emailInput);
     this.passwordOrThrow(password, 'password'); // before any hashing
-    const decision = await this.limiter.reserve(`signup:${email}`, client.ip);
+    const decision = await this.limiter.reserve(null, client.ip);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     const now = new Date();
     const roles: Role[] = this.options.adminEmails.includes(email) ? ['USER', 'ADMIN'] : ['USER'];

@@ -21,20 +21,24 @@ export class LoginLimiter {
   ) {}
 
   /**
-   * Reserves one attempt for the account and one for the address. When allowed, the account's
-   * reservation stays as a failure unless `release()` is called after a successful login.
+   * Reserves one attempt for the account (when given) and one for the address (when known).
+   * When allowed, the account's reservation stays as a failure unless `release()` is called
+   * after a successful login. Sign-up passes no account: only its address is limited.
    */
-  async reserve(accountKey: string, ipKey: string | null, now = new Date()): Promise<LimitDecision> {
+  async reserve(account: string | null, ip: string | null, now = new Date()): Promise<LimitDecision> {
     const { LoginAttempt } = this.models;
     const expiresAt = new Date(now.getTime() + this.options.windowMs);
     const since = new Date(now.getTime() - this.options.windowMs);
-    const keys = [`account:${accountKey}`, ...(ipKey ? [`ip:${ipKey}`] : [])];
+    const limits = [
+      ...(account ? [{ key: `account:${account}`, max: this.options.maxFailuresPerAccount }] : []),
+      ...(ip ? [{ key: `ip:${ip}`, max: this.options.maxAttemptsPerIp }] : []),
+    ];
+    const keys = limits.map((limit) => limit.key);
     const inserted = await LoginAttempt.insertMany(keys.map((key) => ({ key, at: now, expiresAt })));
     const ids = inserted.map((doc) => doc._id);
-    const limits = [this.options.maxFailuresPerAccount, this.options.maxAttemptsPerIp];
     const counts = await Promise.all(keys.map((key) => LoginAttempt.countDocuments({ key, at: { $gt: since } })));
 
-    const exceeded = keys.filter((_, index) => counts[index]! > limits[index]!);
+    const exceeded = keys.filter((_, index) => counts[index]! > limits[index]!.max);
     if (exceeded.length > 0) {
       // A refused attempt is not kept: hammering a locked account does not extend the lock-out.
       await LoginAttempt.deleteMany({ _id: { $in: ids } });
@@ -48,7 +52,7 @@ export class LoginLimiter {
       allowed: true,
       // A successful login clears the account's failures; the address keeps its count.
       release: async () => {
-        await LoginAttempt.deleteMany({ key: keys[0], at: { $gt: since } });
+        if (account) await LoginAttempt.deleteMany({ key: `account:${account}`, at: { $gt: since } });
       },
     };
   }

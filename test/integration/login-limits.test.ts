@@ -64,5 +64,8 @@ describe('per-address attempts', () => {
     for (let i = 0; i < 7; i += 1) codes.push(errorOf(await server.client().login(uniqueEmail(), WRONG)).code);
     expect(codes.slice(0, 5)).toEqual(Array(5).fill('UNAUTHENTICATED'));
     expect(codes.slice(5)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    // Sign-up costs a hash too, so it counts toward (and is refused by) the same limit.
+    const signUp = await server.client().request('mutation { signUp(email: "late@example.com", password: "correct horse battery staple") { accessToken } }');
+    expect(errorOf(signUp).code).toBe('RATE_LIMITED');
   });
 });
