@@ -110,12 +110,10 @@ export class AuthClient {
     if (this.accessToken && Date.now() > this.refreshAt) await this.refresh();
     const first = await this.post<T>(query, variables, true);
     const reason = first.errors?.find((error) => error.extensions?.code === 'UNAUTHENTICATED')?.extensions?.reason;
-    if (reason === 'TOKEN_EXPIRED' || (reason === 'NO_TOKEN' && this.state.user)) {
-      if (await this.refresh()) return this.post<T>(query, variables, true);
-    } else if (reason === 'SESSION_REVOKED' || reason === 'TOKEN_INVALID') {
-      // Ended elsewhere (logout in another tab, logoutAll, a password change): one refresh settles it.
-      if (await this.refresh()) return this.post<T>(query, variables, true);
-    }
+    // Expired, or ended elsewhere (logout in another tab, logoutAll, a password change): one
+    // refresh settles it either way, then the operation is retried once.
+    const worthRefreshing = reason === 'TOKEN_EXPIRED' || reason === 'SESSION_REVOKED' || reason === 'TOKEN_INVALID' || (reason === 'NO_TOKEN' && this.state.user !== null);
+    if (worthRefreshing && (await this.refresh())) return this.post<T>(query, variables, true);
     return first;
   }
 

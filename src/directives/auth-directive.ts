@@ -42,18 +42,14 @@ function guard<TSource, TArgs>(
   explain: boolean,
 ): GraphQLFieldResolver<TSource, AuthContext, TArgs> {
   return (source, args, ctx, info) => {
-    const known = ctx.auth.peek();
-    if (known !== undefined) {
-      // Fast path: the viewer is settled for this request, so no promise is allocated per field.
-      const denial = checkRule(rule, known, source);
-      if (denial) throw denialError(denial, rule, ctx, explain);
-      return resolve(source, args, ctx, info);
-    }
-    return ctx.auth.viewer().then((viewer) => {
+    const run = (viewer: Viewer | null) => {
       const denial = checkRule(rule, viewer, source);
       if (denial) throw denialError(denial, rule, ctx, explain);
       return resolve(source, args, ctx, info);
-    });
+    };
+    const known = ctx.auth.peek();
+    // Fast path: the viewer is settled for this request, so no promise is allocated per field.
+    return known !== undefined ? run(known) : ctx.auth.viewer().then(run);
   };
 }
 

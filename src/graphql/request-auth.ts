@@ -53,7 +53,7 @@ export class RequestAuth {
       return;
     }
     const { claims } = result;
-    const viewer: Viewer = { userId: claims.sub, sessionId: claims.sid, roles: claims.roles, scopes: new Set(claims.scope.split(' ').filter(Boolean)) };
+    const viewer: Viewer = { userId: claims.sub, sessionId: claims.sid, roles: claims.roles, scopes: claims.scopes };
     if (!this.sessionStatus) {
       this.settled = viewer;
       return;

@@ -24,7 +24,12 @@ export interface AccessTokenClaims {
 
 export type AccessTokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
 
-export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: AccessTokenFailure };
+/** Verified claims, with the `scope` claim already split: done once per token, not per request. */
+export interface VerifiedClaims extends AccessTokenClaims {
+  scopes: ReadonlySet<string>;
+}
+
+export type VerifyResult = { ok: true; claims: VerifiedClaims } | { ok: false; reason: AccessTokenFailure };
 
 export interface AccessTokenOptions {
   signing: SigningKey;
@@ -68,7 +73,7 @@ function hasClaimShapes(payload: Record<string, unknown>): payload is Record<str
  */
 export class AccessTokens {
   private readonly keysById = new Map<string, VerificationKey>();
-  private readonly verified: BoundedCache<string, AccessTokenClaims>;
+  private readonly verified: BoundedCache<string, VerifiedClaims>;
 
   constructor(private readonly options: AccessTokenOptions) {
     for (const key of options.verification) this.keysById.set(key.kid, key);
@@ -123,7 +128,8 @@ export class AccessTokens {
     const claims = payload as AccessTokenClaims;
     if (claims.iat > now / 1_000 + CLOCK_TOLERANCE_S) return INVALID;
 
-    const verifiedClaims: AccessTokenClaims = {
+    const verifiedClaims: VerifiedClaims = {
+      scopes: new Set(claims.scope.split(' ').filter(Boolean)),
       sub: claims.sub,
       sid: claims.sid,
       roles: claims.roles,
