@@ -6,7 +6,7 @@ import type { Services } from '../services';
 import { BodyTooLargeError, readBody } from './body';
 import { clientInfo } from './client-info';
 import { readRefreshCookie } from './cookies';
-import { sendGraphQLError } from './health';
+import { sendGraphQLError } from './respond';
 import { isTrustedOrigin } from './origin';
 
 const JSON_CONTENT_TYPE = /^application\/(?:graphql-response\+)?json\b/i;

@@ -1,17 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { sendJson } from './respond';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
-  res.end(text);
-}
-
-/** A GraphQL-shaped error body for requests refused before they reach Apollo. */
-export function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
-}
-
-/** `/healthz`: the process is up. `/readyz`: and the database answers. */
+/** `/readyz`: the database answers (200) or not (503). `/healthz` needs no more than sendJson. */
 export async function sendReadiness(res: ServerResponse, ping: () => Promise<boolean>): Promise<void> {
   const ready = await ping();
   sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });

@@ -6,7 +6,8 @@ import type { Services } from '../services';
 import { pingDatabase } from '../db/connection';
 import { serveDemo } from './demo';
 import { createGraphQLHandler } from './graphql-handler';
-import { sendGraphQLError, sendJson, sendReadiness } from './health';
+import { sendReadiness } from './health';
+import { sendGraphQLError, sendJson } from './respond';
 import { applyCors } from './origin';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
