@@ -41,7 +41,7 @@ describe('signUp', () => {
   });
 
   it.each([
-    ['dotless ı', 'boss@example.com'.replace('o', 'o').replace('b', 'b').replace('s', 'ı')],
+    ['dotless ı', 'chıef@example.com'],
     ['Kelvin sign', '\u212Aing@example.com'],
     ['full-width letters', 'ｂｏｓｓ@example.com'],
     ['Cyrillic о', 'bоss@example.com'],

@@ -27,12 +27,17 @@ const on = (server: ServerProcess, from?: TestClient) => {
   return client;
 };
 
-it('rotate on one instance, retry on the other: the same successor; replay after the window: the family dies on both', async () => {
-  const client = on(a);
+/** A new user's session on `server`, rotated once: the original token and its successor. */
+async function rotatedOnce(server: ServerProcess): Promise<{ client: TestClient; original?: string; successor?: string }> {
+  const client = on(server);
   await client.signUp(uniqueEmail());
   const original = client.refreshToken;
   await client.refresh();
-  const successor = client.refreshToken;
+  return { client, original, successor: client.refreshToken };
+}
+
+it('rotate on one instance, retry on the other: the same successor; replay after the window: the family dies on both', async () => {
+  const { client, original, successor } = await rotatedOnce(a);
 
   const retry = on(b);
   retry.refreshToken = original;
@@ -72,11 +77,7 @@ it('parallel refreshes spread over both instances still yield one successor', as
 }, 30_000);
 
 it('an instance killed right after a rotation: the retry on its restarted self gets the same successor', async () => {
-  const client = on(a);
-  await client.signUp(uniqueEmail());
-  const original = client.refreshToken;
-  await client.refresh();
-  const successor = client.refreshToken;
+  const { original, successor } = await rotatedOnce(a);
   await a.kill('SIGKILL');
 
   a = await spawnServer(env);
