@@ -46,6 +46,8 @@ export class SessionStore {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip,
     };
+    // In this order, not in parallel: rotation trusts the family a token names, so a token must
+    // never exist without its session.
     await this.models.Session.create(session);
     const refreshToken = generateRefreshToken();
     await this.models.RefreshToken.create({
