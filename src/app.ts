@@ -1,22 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/config';
-import { connectDatabase } from './db/connection';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
+import { connectDatabase, pingDatabase } from './db/connection';
 import { ensureIndexes } from './db/indexes';
 import { startPurgeTimer } from './db/purge';
+import { createDomain } from './domain';
 import { createApolloServer } from './graphql/apollo';
-import { resolvers } from './graphql/resolvers';
-import { buildSchema } from './graphql/schema';
-import { stopDemoBundler } from './http/demo';
-import { createHttpServer } from './http/server';
+import { buildSchema, schemaParts } from './graphql/schema';
+import { createGraphQLHandler } from './http/graphql-handler';
+import { createHttpServer, type RouteHandler } from './http/server';
 import { createLogger, type Logger } from './logging/logger';
-import { createServices, type Services } from './services';
+import { loadSchemaModules, moduleContext, moduleScopes } from './schema-modules';
 
 export interface RunningApp {
+  /** `http://localhost:PORT/graphql`. */
   url: string;
   port: number;
-  services: Services;
-  /** Stops accepting, finishes in-flight requests, closes the database (and the embedded one). */
+  /** Stops accepting, finishes in-flight requests, flushes, closes the database (and the embedded one). */
   stop(): Promise<void>;
 }
 
@@ -33,49 +32,86 @@ export function redactUri(uri: string): string {
   return uri.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 }
 
-/** Starts the whole service from a configuration: database, schema, Apollo, HTTP. */
+/**
+ * Starts the whole service from a configuration: database, domain, schema, Apollo, HTTP. The
+ * composition root: each part is handed what it uses. Development-only code (the embedded
+ * database, the demo page) is required here on demand (a plain `require`: this is CommonJS, and
+ * a dynamic `import()` would need file extensions), so production never loads it.
+ */
 export async function startApp(config: Config, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? createLogger(config.logLevel);
   for (const name of config.generatedSecrets) {
     logger.warn({ event: 'config.generated_secret', variable: name }, `${name} is not set: using a random one for this process (tokens will not survive a restart)`);
   }
 
-  let embedded: EmbeddedDatabase | undefined;
-  let uri = config.mongodbUri;
-  if (!uri) {
-    embedded = await startEmbeddedDatabase(logger);
-    uri = `${embedded.uri}/graphql-auth`;
-  }
+  // Undone in reverse order by stop(), or if start-up fails half-way.
   const cleanUps: (() => Promise<void> | void)[] = [];
-  if (embedded) cleanUps.push(() => embedded.stop());
   try {
+    let uri = config.mongodbUri;
+    if (!uri) {
+      const { startEmbeddedDatabase } = require('./dev/embedded-database') as typeof import('./dev/embedded-database');
+      const embedded = await startEmbeddedDatabase(logger);
+      cleanUps.unshift(() => embedded.stop());
+      uri = `${embedded.uri}/graphql-auth`;
+    }
     const connection = await connectDatabase(uri, logger).catch((error: Error) => {
       throw new Error(`Cannot reach MongoDB at ${redactUri(uri)}: ${error.message}`);
     });
     cleanUps.unshift(() => connection.close());
-    const services = createServices(config, connection, logger);
-    cleanUps.unshift(() => services.audit.flush());
-    const needPurge = await ensureIndexes(services.models, logger);
+
+    const modules = loadSchemaModules({ examples: config.examples, connection });
+    const domain = createDomain(config, connection, logger, moduleScopes(modules));
+    cleanUps.unshift(() => domain.audit.flush());
+    const needPurge = await ensureIndexes([...Object.values(domain.models), ...modules.flatMap((module) => module.models ?? [])], logger);
     cleanUps.unshift(startPurgeTimer(needPurge, config.purgeIntervalMs, logger));
 
-    const schema = buildSchema(resolvers, {
+    const schema = buildSchema(schemaParts(modules), {
       denyByDefault: config.authDenyByDefault,
       explainDenials: config.nodeEnv === 'development',
       enforceAuth: options.enforceAuth,
     });
-    const apollo = createApolloServer(schema, config, logger);
+    const apollo = createApolloServer(schema, {
+      development: config.nodeEnv === 'development',
+      production: config.nodeEnv === 'production',
+      introspection: config.introspection,
+      sandbox: config.sandbox,
+      sandboxDocuments: modules.flatMap((module) => (module.sandboxDocument ? [module.sandboxDocument] : [])),
+      limits: config.limits,
+      logger,
+    });
     await apollo.start();
     cleanUps.unshift(() => apollo.stop());
 
-    cleanUps.unshift(stopDemoBundler);
-    const server = createHttpServer(apollo, services);
+    let extraRoutes: RouteHandler | undefined;
+    if (config.demo) {
+      const { demoRoutes } = require('./dev/demo/serve') as typeof import('./dev/demo/serve');
+      const demo = demoRoutes();
+      extraRoutes = demo.routes;
+      cleanUps.unshift(demo.stop);
+    }
+    const server = createHttpServer({
+      graphql: createGraphQLHandler(apollo, {
+        useCases: domain.useCases,
+        accessTokens: domain.accessTokens,
+        sessionStatus: domain.sessionStatus,
+        trustProxyHops: config.trustProxyHops,
+        corsOrigins: config.corsOrigins,
+        moduleContext: moduleContext(modules),
+        maxBodyBytes: config.maxBodyBytes,
+      }),
+      jwks: domain.accessTokens.jwks(),
+      ready: () => pingDatabase(connection),
+      logger,
+      corsOrigins: config.corsOrigins,
+      extraRoutes,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, options.host, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
     const url = `http://localhost:${port}/graphql`;
-    logger.info({ event: 'server.listening', url, database: embedded?.kind ?? 'MONGODB_URI' }, `GraphQL API ready at ${url}`);
+    logger.info({ event: 'server.listening', url, database: config.mongodbUri ? 'MONGODB_URI' : 'embedded' }, `GraphQL API ready at ${url}`);
 
     let stopping: Promise<void> | undefined;
     const stop = () =>
@@ -89,7 +125,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         for (const cleanUp of cleanUps) await cleanUp();
         logger.info({ event: 'server.stopped' }, 'stopped');
       })());
-    return { url, port, services, stop };
+    return { url, port, stop };
   } catch (error) {
     for (const cleanUp of cleanUps) await Promise.resolve(cleanUp()).catch(() => undefined);
     throw error;

@@ -1,5 +1,6 @@
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config/config';
+import { createLogger } from './logging/logger';
 
 /** `npm start`: configuration from the environment, then serve until SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -13,16 +14,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await startApp(config);
+  const logger = createLogger(config.logLevel);
+  const app = await startApp(config, { logger });
   let signalled = false;
   const shutdown = (signal: string) => {
     if (signalled) process.exit(1); // a second signal: stop waiting
     signalled = true;
-    app.services.logger.info({ event: 'server.signal', signal }, `received ${signal}`);
+    logger.info({ event: 'server.signal', signal }, `received ${signal}`);
     app.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        app.services.logger.error({ event: 'server.stop_failed', err: error }, 'shutdown failed');
+        logger.error({ event: 'server.stop_failed', err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,17 +1,28 @@
 import { Types } from 'mongoose';
 import type { AuditLog, ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
-import type { Models, Role, UserDoc } from '../db/models';
-import { badUserInput, rateLimited, unauthenticated } from '../graphql/errors';
+import type { Models, UserDoc } from '../db/models';
+import { badUserInput, rateLimited, unauthenticated } from '../errors';
 import type { PasswordHasher } from '../passwords/hasher';
 import { checkPassword, isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH, type PasswordProblem } from '../passwords/policy';
-import { BoundedCache } from '../tokens/bounded-cache';
+import type { Caller, RefreshCookieAction, Sessions, SignedIn } from '../sessions/sessions';
 import { EMAIL_MAX_LENGTH, normalizeEmail } from './email';
 import type { LoginLimiter } from './login-limiter';
+import { DEFAULT_ROLES, type Role } from './roles';
+import type { UserDirectory } from './user-directory';
 
 export interface AccountsOptions {
   passwordMinLength: number;
   adminEmails: readonly string[];
+}
+
+export interface AccountsDeps {
+  models: Pick<Models, 'User'>;
+  users: UserDirectory;
+  hasher: PasswordHasher;
+  limiter: LoginLimiter;
+  sessions: Sessions;
+  audit: AuditLog;
 }
 
 const PASSWORD_MESSAGES: Record<PasswordProblem, (min: number) => string> = {
@@ -20,21 +31,16 @@ const PASSWORD_MESSAGES: Record<PasswordProblem, (min: number) => string> = {
   TOO_COMMON: () => 'This password is too common. Choose a less predictable one (a passphrase of several words works well).',
 };
 
-/**
- * Users read by id (me, authors, refresh) are cached per instance for this long: the same
- * staleness strict mode accepts for revocations, and `me` polled by a busy client costs no query.
- */
-export const USER_CACHE_MS = 1_000;
+/** A user who just proved who they are, signed in to a new session. */
+export interface Started {
+  signedIn: SignedIn;
+  cookie: RefreshCookieAction;
+}
 
-/** Accounts and credentials: sign-up, password login with its limits, password change. */
+/** Accounts, the use cases: sign-up, password login with its limits, password change. */
 export class Accounts {
-  private readonly byId = new BoundedCache<string, UserDoc>(10_000);
-
   constructor(
-    private readonly models: Models,
-    private readonly hasher: PasswordHasher,
-    private readonly limiter: LoginLimiter,
-    private readonly audit: AuditLog,
+    private readonly deps: AccountsDeps,
     private readonly options: AccountsOptions,
   ) {}
 
@@ -52,29 +58,37 @@ export class Accounts {
     if (problem) throw badUserInput(PASSWORD_MESSAGES[problem](this.options.passwordMinLength), field);
   }
 
-  async signUp(emailInput: string, password: string, client: ClientInfo): Promise<UserDoc> {
+  /** Creates an account and starts its first session. */
+  async signUp(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
+    const { hasher, limiter, models, audit, sessions } = this.deps;
     const email = this.emailOrThrow(emailInput);
     this.passwordOrThrow(password, 'password'); // before any hashing
-    const decision = await this.limiter.reserve(null, client.ip);
+    const decision = await limiter.reserve(null, client.ip);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     const now = new Date();
-    const roles: Role[] = this.options.adminEmails.includes(email) ? ['USER', 'ADMIN'] : ['USER'];
+    const roles: Role[] = this.options.adminEmails.includes(email) ? [...DEFAULT_ROLES, 'ADMIN'] : [...DEFAULT_ROLES];
     const user: UserDoc = {
       _id: new Types.ObjectId(),
       email,
-      passwordHash: await this.hasher.hash(password),
+      passwordHash: await hasher.hash(password),
       roles,
       createdAt: now,
       passwordChangedAt: now,
     };
     try {
-      await this.models.User.create(user);
+      await models.User.create(user);
     } catch (error) {
       if (isDuplicateKey(error)) throw badUserInput('An account with this email address already exists. Log in instead.', 'email');
       throw error;
     }
-    await this.audit.record({ type: 'SIGN_UP', userId: user._id, client });
-    return user;
+    await audit.record({ type: 'SIGN_UP', userId: user._id, client });
+    return sessions.start(user, client);
+  }
+
+  /** Password login: a new session for the right password, the same refusal for everything else. */
+  async login(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
+    const user = await this.authenticate(emailInput, password, client);
+    return this.deps.sessions.start(user, client, 'LOGIN_SUCCEEDED');
   }
 
   /**
@@ -82,65 +96,57 @@ export class Accounts {
    * database work, one argon2 verification (against a dummy hash of the same cost when there is
    * no account), the same error.
    */
-  async authenticate(emailInput: string, password: string, client: ClientInfo): Promise<UserDoc> {
+  private async authenticate(emailInput: string, password: string, client: ClientInfo): Promise<UserDoc> {
+    const { limiter, users, hasher, audit, models } = this.deps;
     if (!isPasswordLengthAcceptable(password)) {
       throw badUserInput(`The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`, 'password');
     }
     const email = this.emailOrThrow(emailInput);
-    const decision = await this.limiter.reserve(email, client.ip);
+    const decision = await limiter.reserve(email, client.ip);
     if (!decision.allowed) {
-      await this.audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
+      await audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
       throw rateLimited(decision.retryAfterSeconds);
     }
-    const user = await this.models.User.findOne({ email }).lean<UserDoc>();
-    const valid = user ? await this.hasher.verify(user.passwordHash, password) : await this.hasher.verifyDummy(password);
+    const user = await users.findByEmail(email);
+    const valid = user ? await hasher.verify(user.passwordHash, password) : await hasher.verifyDummy(password);
     if (!user || !valid) {
-      await this.audit.record({ type: 'LOGIN_FAILED', userId: user?._id ?? null, client, detail: user ? 'wrong password' : 'unknown email' });
+      await audit.record({ type: 'LOGIN_FAILED', userId: user?._id ?? null, client, detail: user ? 'wrong password' : 'unknown email' });
       throw unauthenticated('INVALID_CREDENTIALS');
     }
     await decision.release();
-    if (this.hasher.needsRehash(user.passwordHash)) {
+    if (hasher.needsRehash(user.passwordHash)) {
       // Parameters were raised since this hash was made: upgrade it while we hold the password.
-      const passwordHash = await this.hasher.hash(password);
-      await this.models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash } });
+      const passwordHash = await hasher.hash(password);
+      await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash } });
       user.passwordHash = passwordHash;
-      this.byId.delete(user._id.toHexString());
+      users.forget(user._id);
     }
     return user;
   }
 
-  async changePassword(userId: string, currentPassword: string, newPassword: string, client: ClientInfo): Promise<UserDoc> {
+  /** Changes the caller's password, ends every other session, keeps this one with a new access token. */
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string, client: ClientInfo): Promise<SignedIn> {
+    const { sessions, models, limiter, hasher, audit, users } = this.deps;
     if (!isPasswordLengthAcceptable(currentPassword)) throw unauthenticated('INVALID_CREDENTIALS');
     this.passwordOrThrow(newPassword, 'newPassword');
-    const user = await this.models.User.findById(userId).lean<UserDoc>();
+    // The current session goes on (its refresh cookie stays valid), so it must be alive before
+    // anything changes; with SESSION_CHECK=stateless the guard has not looked.
+    await sessions.requireActive(caller);
+    const user = await models.User.findById(caller.userId).lean<UserDoc>();
     if (!user) throw unauthenticated('SESSION_REVOKED');
-    const decision = await this.limiter.reserve(user.email, client.ip);
+    const decision = await limiter.reserve(user.email, client.ip);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-    if (!(await this.hasher.verify(user.passwordHash, currentPassword))) {
-      await this.audit.record({ type: 'LOGIN_FAILED', userId: user._id, client, detail: 'wrong current password' });
+    if (!(await hasher.verify(user.passwordHash, currentPassword))) {
+      await audit.record({ type: 'LOGIN_FAILED', userId: user._id, client, detail: 'wrong current password' });
       throw badUserInput('The current password is not correct.', 'currentPassword');
     }
     await decision.release();
     if (currentPassword === newPassword) throw badUserInput('The new password must differ from the current one.', 'newPassword');
-    const passwordHash = await this.hasher.hash(newPassword);
+    const passwordHash = await hasher.hash(newPassword);
     const passwordChangedAt = new Date();
-    await this.models.User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt } });
-    this.byId.delete(user._id.toHexString());
-    return { ...user, passwordHash, passwordChangedAt };
-  }
-
-  /** A user by id, from the per-instance cache when read within USER_CACHE_MS. */
-  async findById(userId: string | Types.ObjectId): Promise<UserDoc | null> {
-    const key = String(userId);
-    if (!/^[0-9a-f]{24}$/i.test(key)) return null;
-    const cached = this.byId.get(key);
-    if (cached) return cached;
-    const user = await this.models.User.findById(key).lean<UserDoc>().exec();
-    if (user) this.byId.set(key, user, Date.now() + USER_CACHE_MS);
-    return user;
-  }
-
-  list(limit = 500): Promise<UserDoc[]> {
-    return this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>().exec();
+    await models.User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt } });
+    users.forget(user._id);
+    await sessions.revokeOthers(caller, client);
+    return sessions.issue({ ...user, passwordHash, passwordChangedAt }, caller.sessionId);
   }
 }

@@ -48,6 +48,8 @@ export interface Config {
   sandbox: boolean;
   /** The /demo page (the browser client module at work). */
   demo: boolean;
+  /** Serve the example domain (examples/notes). */
+  examples: boolean;
   logLevel: string;
   maxBodyBytes: number;
   /** Number of reverse proxies in front of us whose X-Forwarded-For we trust (0: use the socket). */
@@ -164,6 +166,7 @@ const envSchema = z.object({
   GRAPHQL_INTROSPECTION: boolean(false),
   SANDBOX: boolean(false),
   DEMO: boolean(false),
+  EXAMPLES: boolean(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   MAX_BODY_BYTES: integer(100_000, 1_000, 50_000_000),
   TRUST_PROXY_HOPS: integer(0, 0, 10),
@@ -274,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: env.GRAPHQL_INTROSPECTION ? values.GRAPHQL_INTROSPECTION : !production,
     sandbox: env.SANDBOX ? values.SANDBOX : !production,
     demo: env.DEMO ? values.DEMO : !production,
+    examples: env.EXAMPLES ? values.EXAMPLES : !production,
     logLevel: values.LOG_LEVEL ?? (values.NODE_ENV === 'test' ? 'silent' : 'info'),
     maxBodyBytes: values.MAX_BODY_BYTES,
     trustProxyHops: values.TRUST_PROXY_HOPS,

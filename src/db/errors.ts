@@ -11,7 +11,6 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
   'MongoExpiredSessionError',
-  'DatabaseTimeoutError',
 ]);
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -33,8 +32,4 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Duplicate key on a unique index: the one atomic primitive every backend we support guarantees. */
 export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
-}
-
-export class DatabaseTimeoutError extends Error {
-  override name = 'DatabaseTimeoutError';
 }

@@ -1,6 +1,5 @@
 import type { Model, mongo } from 'mongoose';
 import type { Logger } from '../logging/logger';
-import type { Models } from './models';
 
 /** MongoDB's "NotImplemented"/"CannotCreateIndex" family: FerretDB v1 answers 238 for TTL and partial indexes. */
 function isUnsupportedIndexOption(error: unknown): boolean {
@@ -12,9 +11,9 @@ function isUnsupportedIndexOption(error: unknown): boolean {
  * Creates every collection and index the models declare. A TTL index the server refuses is
  * created as a plain index instead, and the model is returned so the purge timer covers it.
  */
-export async function ensureIndexes(models: Models, logger: Logger): Promise<Model<{ expiresAt: Date }>[]> {
+export async function ensureIndexes(models: readonly Model<any>[], logger: Logger): Promise<Model<{ expiresAt: Date }>[]> {
   const needPurge: Model<{ expiresAt: Date }>[] = [];
-  for (const model of Object.values(models) as Model<unknown>[]) {
+  for (const model of models) {
     await model.createCollection().catch((error: { code?: number }) => {
       if (error.code !== 48) throw error; // 48: NamespaceExists
     });

@@ -1,11 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Role } from '../accounts/roles';
 
 /**
  * The collections. Every field that expires carries `expiresAt`: a TTL index removes the
  * document where the server supports TTL indexes, the purge timer (./purge.ts) where it refuses them.
  */
-
-export type Role = 'USER' | 'ADMIN';
 
 export interface UserDoc {
   _id: Types.ObjectId;
@@ -88,17 +87,6 @@ export interface AuditEventDoc {
   expiresAt: Date;
 }
 
-/** The example domain (schema/examples.graphql). */
-export interface NoteDoc {
-  _id: Types.ObjectId;
-  authorId: Types.ObjectId;
-  title: string;
-  body: string;
-  draft: string | null;
-  moderationNote: string | null;
-  createdAt: Date;
-}
-
 export interface Models {
   User: Model<UserDoc>;
   Session: Model<SessionDoc>;
@@ -106,10 +94,11 @@ export interface Models {
   RefreshToken: Model<RefreshTokenDoc>;
   LoginAttempt: Model<LoginAttemptDoc>;
   AuditEvent: Model<AuditEventDoc>;
-  Note: Model<NoteDoc>;
 }
 
-const options = { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' } as const;
+/** Every schema: no `__v`, no implicit index or collection creation (indexes.ts does it), unknown fields refused. */
+export const SCHEMA_OPTIONS = { versionKey: false, autoIndex: false, autoCreate: false, strict: 'throw' } as const;
+const options = SCHEMA_OPTIONS;
 
 export function defineModels(connection: Connection): Models {
   const user = new Schema<UserDoc>(
@@ -192,21 +181,7 @@ export function defineModels(connection: Connection): Models {
   auditEvent.index({ userId: 1, at: -1 });
   auditEvent.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
-  const note = new Schema<NoteDoc>(
-    {
-      authorId: { type: Schema.Types.ObjectId, required: true },
-      title: { type: String, required: true },
-      body: { type: String, required: true },
-      draft: { type: String, default: null },
-      moderationNote: { type: String, default: null },
-      createdAt: { type: Date, required: true },
-    },
-    options,
-  );
-  note.index({ authorId: 1, createdAt: -1 });
-
   return {
-    Note: connection.model<NoteDoc>('Note', note, 'notes'),
     User: connection.model<UserDoc>('User', user, 'users'),
     Session: connection.model<SessionDoc>('Session', session, 'sessions'),
     SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),

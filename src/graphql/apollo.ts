@@ -2,43 +2,59 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
-import type { Config } from '../config/config';
 import type { Logger } from '../logging/logger';
 import type { RequestContext } from './context';
 import { createFormatError } from './format-error';
 import { sandboxPlugin } from './sandbox';
 import { SingleCredentialMutationRule } from './validation/single-credential-mutation';
 
+export interface ApolloOptions {
+  /** Stack traces on internal errors, the requirement in FORBIDDEN errors. */
+  development: boolean;
+  /** Production hardening: no suggestions. */
+  production: boolean;
+  introspection: boolean;
+  sandbox: boolean;
+  /** Schema modules' Sandbox operations. */
+  sandboxDocuments?: readonly string[];
+  limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  logger: Logger;
+}
+
 /**
  * Apollo Server with the hardening of a public endpoint: CSRF prevention on, batching off,
  * graphql-armor limits refusing expensive documents before execution, introspection and
- * suggestions only where configured, and our error formatting.
+ * suggestions only where configured, and our error formatting. It never handles signals: the
+ * process has one owner of SIGTERM/SIGINT (src/main.ts), which stops Apollo in its turn.
  */
-export function createApolloServer(schema: GraphQLSchema, config: Config, logger: Logger): ApolloServer<RequestContext> {
-  const production = config.nodeEnv === 'production';
+export function createApolloServer(schema: GraphQLSchema, options: ApolloOptions): ApolloServer<RequestContext> {
+  const { limits, logger } = options;
   const armor = new ApolloArmor({
-    maxDepth: { n: config.limits.maxDepth, ignoreIntrospection: true },
-    maxAliases: { n: config.limits.maxAliases },
-    costLimit: { maxCost: config.limits.maxCost, ignoreIntrospection: true },
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
+    maxAliases: { n: limits.maxAliases },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true },
     // Token limit through graphql-js' own parser option instead (below): armor's plugin re-parses
     // and reports syntax errors as GRAPHQL_VALIDATION_FAILED rather than GRAPHQL_PARSE_FAILED.
     maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
-    blockFieldSuggestion: { enabled: production },
+    blockFieldSuggestion: { enabled: options.production },
   }).protect();
 
   return new ApolloServer<RequestContext>({
     schema,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    introspection: config.introspection,
+    introspection: options.introspection,
     persistedQueries: false,
-    parseOptions: { maxTokens: config.limits.maxTokens },
-    includeStacktraceInErrorResponses: config.nodeEnv === 'development',
+    // Apollo's default outside NODE_ENV=test is to stop itself on SIGTERM and re-send the signal,
+    // which made the process exit 1 mid-shutdown in development and production.
+    stopOnTerminationSignals: false,
+    parseOptions: { maxTokens: limits.maxTokens },
+    includeStacktraceInErrorResponses: options.development,
     validationRules: [SingleCredentialMutationRule, ...armor.validationRules],
     // Cache-control hints are computed per field by default; every answer here is no-store.
-    plugins: [...armor.plugins, sandboxPlugin(config.sandbox), ApolloServerPluginCacheControlDisabled()],
-    formatError: createFormatError({ development: config.nodeEnv === 'development', hideSuggestions: production, logger }),
+    plugins: [...armor.plugins, sandboxPlugin(options.sandbox, options.sandboxDocuments), ApolloServerPluginCacheControlDisabled()],
+    formatError: createFormatError({ development: options.development, hideSuggestions: options.production, logger }),
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),

@@ -1,18 +1,27 @@
 import type { ClientInfo } from '../audit/audit-log';
-import type { AuthContext } from '../directives/auth-directive';
-import type { RefreshCookie } from '../http/cookies';
-import type { Services } from '../services';
-import type { RequestAuth } from './request-auth';
+import type { UseCases } from '../domain';
+import type { AuthContext } from './auth/directive';
+import type { RequestAuth } from './auth/request-auth';
+
+/** The refresh cookie as the request carried it. Two of that name (a planted one beside ours) are `ambiguous`. */
+export type PresentedRefreshToken = { state: 'present'; token: string } | { state: 'missing' } | { state: 'ambiguous' };
+
+/**
+ * The refresh cookie, as resolvers see it: what came in, and what to send back. Only the HTTP
+ * layer knows how a cookie is written.
+ */
+export interface RefreshCookiePort {
+  readonly presented: PresentedRefreshToken;
+  setRefresh(token: string, expiresAt: Date): void;
+  clearRefresh(): void;
+}
 
 /** Per-request context handed to every resolver. */
-export interface RequestContext extends AuthContext {
+export interface RequestContext extends AuthContext, UseCases {
   requestId: string;
   client: ClientInfo;
-  services: Services;
   auth: RequestAuth;
-  refreshCookie: RefreshCookie;
+  cookies: RefreshCookiePort;
   /** Origin is ours or in CORS_ORIGINS (or absent: not a browser). */
   originTrusted: boolean;
-  /** Set-Cookie headers the HTTP layer adds to the response. */
-  setCookies: string[];
 }

@@ -1,20 +1,12 @@
-import type { SessionDoc, UserDoc } from '../db/models';
+import type { UserDoc } from '../db/models';
+import type { SessionView } from '../sessions/sessions';
 
-/** What resolvers return for `Session`: the document, its last use, and whether it is the caller's own. */
-export interface SessionModel extends SessionDoc {
-  lastUsedAt: Date;
-  current: boolean;
-}
+/** What resolvers return for `Session`: the session, its last use, and whether it is the caller's own. */
+export type SessionModel = SessionView;
 
 export interface AuthPayloadModel {
   accessToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
   user: UserDoc;
-}
-
-export interface AnnouncementModel {
-  id: string;
-  title: string;
-  body: string;
 }

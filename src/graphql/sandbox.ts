@@ -29,32 +29,20 @@ mutation Refresh {
 mutation LogOut {
   logout
 }
-
-# The example domain (schema/examples.graphql): try these signed in and signed out.
-mutation CreateNote {
-  createNote(title: "Groceries", body: "eggs, milk", draft: "and cake?") { id title }
-}
-
-query MyNotes {
-  notes { id title body draft createdAt }
-}
-
-query PublicSearch {
-  search(term: "") { __typename ... on Announcement { title } ... on Note { title author { email } } }
-}
 `;
 
 /**
  * Apollo Sandbox embedded at /graphql, with cookies included so the refresh-cookie flow works
- * from it. Disabled entirely when `enabled` is false (production default).
+ * from it, opened on the product's flows and each schema module's. Disabled entirely when
+ * `enabled` is false (production default).
  */
-export function sandboxPlugin(enabled: boolean): ApolloServerPlugin {
+export function sandboxPlugin(enabled: boolean, moduleDocuments: readonly string[] = []): ApolloServerPlugin {
   if (!enabled) return ApolloServerPluginLandingPageDisabled();
   return ApolloServerPluginLandingPageLocalDefault({
     embed: true,
     includeCookies: true,
     footer: false,
-    document: SANDBOX_DOCUMENT,
+    document: [SANDBOX_DOCUMENT, ...moduleDocuments].join(''),
     variables: { email: 'ada@example.com', password: 'correct horse battery staple' },
   });
 }

@@ -2,17 +2,33 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { applyAuthDirective, type AuthDirectiveOptions } from '../directives/auth-directive';
 import type { IResolvers } from '@graphql-tools/utils';
+import { projectRoot } from '../lib/project-root';
+import { applyAuthDirective, type AuthDirectiveOptions } from './auth/directive';
+import { resolvers as productResolvers } from './resolvers';
+import type { SchemaModule } from './schema-module';
 
-export const SCHEMA_DIR = join(__dirname, '..', '..', 'schema');
+export const SCHEMA_DIR = join(projectRoot(), 'schema');
 
-/** Every `.graphql` file of schema/, in name order. */
+/** Every `.graphql` file of a directory (default: the product's schema/), in name order. */
 export function loadTypeDefs(dir = SCHEMA_DIR): string[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.graphql'))
     .sort()
     .map((file) => readFileSync(join(dir, file), 'utf8'));
+}
+
+export interface SchemaParts {
+  typeDefs: string[];
+  resolvers: IResolvers[];
+}
+
+/** The product's SDL and resolvers, followed by each module's. */
+export function schemaParts(modules: readonly SchemaModule[] = []): SchemaParts {
+  return {
+    typeDefs: [...loadTypeDefs(), ...modules.flatMap((module) => module.typeDefs)],
+    resolvers: [productResolvers as IResolvers, ...modules.map((module) => module.resolvers)],
+  };
 }
 
 export interface SchemaOptions extends AuthDirectiveOptions {
@@ -21,7 +37,7 @@ export interface SchemaOptions extends AuthDirectiveOptions {
 }
 
 /** The executable schema: SDL + resolvers, then @auth applied (which checks deny-by-default). */
-export function buildSchema(resolvers: IResolvers, options: SchemaOptions, typeDefs = loadTypeDefs()): GraphQLSchema {
-  const schema = makeExecutableSchema({ typeDefs, resolvers });
+export function buildSchema(parts: SchemaParts, options: SchemaOptions): GraphQLSchema {
+  const schema = makeExecutableSchema({ typeDefs: parts.typeDefs, resolvers: parts.resolvers });
   return options.enforceAuth === false ? schema : applyAuthDirective(schema, options);
 }

@@ -1,4 +1,5 @@
 import { parse, serialize } from 'cookie';
+import type { PresentedRefreshToken, RefreshCookiePort } from '../graphql/context';
 
 /**
  * The refresh cookie. `__Host-` makes browsers insist on Secure, Path=/ and no Domain, so no
@@ -7,10 +8,8 @@ import { parse, serialize } from 'cookie';
  */
 export const REFRESH_COOKIE = '__Host-rt';
 
-export type RefreshCookie = { state: 'present'; token: string } | { state: 'missing' } | { state: 'ambiguous' };
-
 /** Reads the refresh cookie. Two cookies of that name (a planted one beside ours) count as none. */
-export function readRefreshCookie(header: string | undefined): RefreshCookie {
+export function readRefreshCookie(header: string | undefined): PresentedRefreshToken {
   if (!header || !header.includes(REFRESH_COOKIE)) return { state: 'missing' };
   let count = 0;
   for (const part of header.split(';')) {
@@ -26,17 +25,31 @@ export function readRefreshCookie(header: string | undefined): RefreshCookie {
   return token ? { state: 'present', token } : { state: 'missing' };
 }
 
+const ATTRIBUTES = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' } as const;
+
 export function refreshCookie(token: string, maxAgeSeconds: number): string {
-  return serialize(REFRESH_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    secure: true,
-    sameSite: 'strict',
-    // Rounded up: in a session's last second, Max-Age=0 would tell the browser to delete it.
-    maxAge: Math.max(1, Math.ceil(maxAgeSeconds)),
-  });
+  // Rounded up: in a session's last second, Max-Age=0 would tell the browser to delete it.
+  return serialize(REFRESH_COOKIE, token, { ...ATTRIBUTES, maxAge: Math.max(1, Math.ceil(maxAgeSeconds)) });
 }
 
 export function clearedRefreshCookie(): string {
-  return serialize(REFRESH_COOKIE, '', { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 0 });
+  return serialize(REFRESH_COOKIE, '', { ...ATTRIBUTES, maxAge: 0 });
+}
+
+/** The cookie port of one request: collects the Set-Cookie lines its response will carry. */
+export class ResponseCookies implements RefreshCookiePort {
+  readonly setCookies: string[] = [];
+  readonly presented: PresentedRefreshToken;
+
+  constructor(cookieHeader: string | undefined) {
+    this.presented = readRefreshCookie(cookieHeader);
+  }
+
+  setRefresh(token: string, expiresAt: Date): void {
+    this.setCookies.push(refreshCookie(token, (expiresAt.getTime() - Date.now()) / 1_000));
+  }
+
+  clearRefresh(): void {
+    this.setCookies.push(clearedRefreshCookie());
+  }
 }

@@ -1,29 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { RequestContext } from '../graphql/context';
-import { RequestAuth } from '../graphql/request-auth';
-import type { Services } from '../services';
 import { BodyTooLargeError, readBody } from './body';
-import { clientInfo } from './client-info';
-import { readRefreshCookie } from './cookies';
+import { createRequestContext, type RequestContextDeps } from './request-context';
 import { sendGraphQLError } from './respond';
-import { isTrustedOrigin } from './origin';
 
 const JSON_CONTENT_TYPE = /^application\/(?:graphql-response\+)?json\b/i;
 
+export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
+
 /** `/graphql`: reads the body (bounded), builds the request context, runs Apollo, writes the answer. */
-export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, services: Services) {
-  const { config } = services;
-  return async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, deps: RequestContextDeps & { maxBodyBytes: number }): GraphQLHandler {
+  return async (req, res, requestId) => {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') {
       let raw: string;
       try {
-        raw = await readBody(req, config.maxBodyBytes);
+        raw = await readBody(req, deps.maxBodyBytes);
       } catch (error) {
         if (error instanceof BodyTooLargeError) {
-          sendGraphQLError(res, 413, 'BAD_REQUEST', `The request body is larger than ${config.maxBodyBytes} bytes.`, { connection: 'close' });
+          sendGraphQLError(res, 413, 'BAD_REQUEST', `The request body is larger than ${deps.maxBodyBytes} bytes.`, { connection: 'close' });
           return;
         }
         throw error;
@@ -45,22 +42,14 @@ export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, servi
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const context: RequestContext = {
-      requestId,
-      client: clientInfo(req, config.trustProxyHops),
-      services,
-      auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), services.accessTokens, services.sessionStatus),
-      refreshCookie: readRefreshCookie(req.headers.cookie),
-      originTrusted: isTrustedOrigin(req.headers.origin, req.headers.host, config.corsOrigins),
-      setCookies: [],
-    };
+    const { context, cookies } = createRequestContext(req, deps, requestId);
 
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => context,
     });
     for (const [name, value] of response.headers) res.setHeader(name, value);
-    if (context.setCookies.length > 0) res.setHeader('set-cookie', context.setCookies);
+    if (cookies.setCookies.length > 0) res.setHeader('set-cookie', cookies.setCookies);
     const isHtml = response.headers.get('content-type')?.startsWith('text/html');
     if (!isHtml) res.setHeader('cache-control', 'no-store');
     res.statusCode = response.status ?? 200;

@@ -1,13 +1,30 @@
+import { BoundedCache } from '../lib/bounded-cache';
 import type { SessionStore } from './session-store';
-import { BoundedCache } from '../tokens/bounded-cache';
 
 /**
- * `SESSION_CHECK=strict`: is the session behind an access token still alive? Answers are
- * cached for `maxAgeMs` (default 500 ms) and concurrent look-ups of one session share one query,
- * so a revocation on any instance is seen everywhere within ~0.5 s plus one round trip, while a
- * busy client costs one query per half second, not one per request.
+ * Whether the session behind an access token is still alive, as the request guard sees it.
+ * Always present: `SESSION_CHECK=stateless` gets the no-op one, so callers never branch on mode.
  */
-export class SessionStatus {
+export interface SessionStatus {
+  /** A boolean when known without I/O, else a promise. */
+  isActive(sessionId: string): Promise<boolean> | boolean;
+  /** This instance ended the session: stop trusting it here at once. */
+  forget(sessionId: string): void;
+}
+
+/** `SESSION_CHECK=stateless`: access tokens live until they expire. */
+export const STATELESS_SESSION_STATUS: SessionStatus = {
+  isActive: () => true,
+  forget: () => undefined,
+};
+
+/**
+ * `SESSION_CHECK=strict`: answers are cached for `maxAgeMs` (default 500 ms) and concurrent
+ * look-ups of one session share one query, so a revocation on any instance is seen everywhere
+ * within ~0.5 s plus one round trip, while a busy client costs one query per half second, not
+ * one per request.
+ */
+export class StrictSessionStatus implements SessionStatus {
   private readonly cache: BoundedCache<string, boolean>;
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
@@ -30,7 +47,6 @@ export class SessionStatus {
     return pending;
   }
 
-  /** This instance ended the session: stop trusting it here at once. */
   forget(sessionId: string): void {
     this.cache.set(sessionId, false, Date.now() + this.maxAgeMs);
   }

@@ -12,22 +12,22 @@ export interface StartedSession {
   refreshToken: string;
 }
 
-/** A refresh-token family as its token documents record it: enough to revoke it. */
-export interface Family {
+/** A session as each of its refresh tokens records it: enough to revoke it. */
+export interface SessionRef {
   sessionId: string;
   userId: Types.ObjectId;
-  /** The session's absolute end (copied to every token of the family). */
+  /** The session's absolute end (copied to every token of the session). */
   expiresAt: Date;
 }
 
-export function familyOf(session: SessionDoc): Family {
+export function refOf(session: SessionDoc): SessionRef {
   return { sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt };
 }
 
 export type SessionState = { state: 'active'; session: SessionDoc } | { state: 'revoked' | 'expired'; session: SessionDoc } | { state: 'unknown' };
 
 /**
- * Sessions (refresh-token families): creation, state, listing and revocation. A revocation is
+ * Session storage: creation, state, listing and revocation (the use cases are in sessions.ts). A revocation is
  * an insert keyed by the session id (see SessionRevocationDoc): atomic, idempotent, and never
  * undone, whatever else writes to the session concurrently.
  */
@@ -46,7 +46,7 @@ export class SessionStore {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip,
     };
-    // In this order, not in parallel: rotation trusts the family a token names, so a token must
+    // In this order, not in parallel: rotation trusts the session a token names, so a token must
     // never exist without its session.
     await this.models.Session.create(session);
     const refreshToken = generateRefreshToken();
@@ -104,9 +104,9 @@ export class SessionStore {
   }
 
   /** Ends a session; true when this call ended it (false: already ended). */
-  async revoke(family: Family, reason: RevokeReason, now = new Date()): Promise<boolean> {
+  async revoke(session: SessionRef, reason: RevokeReason, now = new Date()): Promise<boolean> {
     try {
-      await this.models.SessionRevocation.create({ _id: family.sessionId, userId: family.userId, at: now, reason, expiresAt: family.expiresAt });
+      await this.models.SessionRevocation.create({ _id: session.sessionId, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;
@@ -114,16 +114,8 @@ export class SessionStore {
     }
   }
 
-  /** Ends one of `userId`'s sessions; false when it is not theirs, unknown or already ended. */
-  async revokeOwn(userId: Types.ObjectId | string, sessionId: string, reason: RevokeReason): Promise<boolean> {
-    const session = await this.models.Session.findOne({ _id: sessionId, userId }).lean<SessionDoc>().exec();
-    return session ? this.revoke(familyOf(session), reason) : false;
-  }
-
-  /** Ends every active session of a user except `keepSessionId`; returns the ids this call ended. */
-  async revokeAll(userId: Types.ObjectId | string, reason: RevokeReason, keepSessionId?: string): Promise<string[]> {
-    const sessions = (await this.listActive(userId)).filter((session) => session._id !== keepSessionId);
-    const ended = await Promise.all(sessions.map((session) => this.revoke(familyOf(session), reason)));
-    return sessions.filter((_, index) => ended[index]).map((session) => session._id);
+  /** One of `userId`'s sessions by id; null when it is not theirs or unknown. */
+  findOwn(userId: Types.ObjectId | string, sessionId: string): Promise<SessionDoc | null> {
+    return this.models.Session.findOne({ _id: sessionId, userId }).lean<SessionDoc>().exec();
   }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SigningKey, VerificationKey } from '../config/keys';
-import type { Role } from '../db/models';
-import { BoundedCache } from './bounded-cache';
+import { isRole, type Role } from '../accounts/roles';
+import { BoundedCache } from '../lib/bounded-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Seconds of clock skew tolerated on exp, nbf and iat between instances. */
@@ -10,7 +10,6 @@ export const CLOCK_TOLERANCE_S = 5;
 /** Longer than any token we issue; refusing early keeps junk from reaching the JSON parser. */
 export const MAX_TOKEN_LENGTH = 4_096;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const ROLES: ReadonlySet<string> = new Set<Role>(['USER', 'ADMIN']);
 
 export interface AccessTokenClaims {
   sub: string;
@@ -62,7 +61,7 @@ function hasClaimShapes(payload: Record<string, unknown>): payload is Record<str
     Number.isInteger(payload.iat) &&
     Number.isInteger(payload.exp) &&
     Array.isArray(payload.roles) &&
-    payload.roles.every((role) => typeof role === 'string' && ROLES.has(role))
+    payload.roles.every(isRole)
   );
 }
 

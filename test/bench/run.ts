@@ -10,10 +10,11 @@ import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { loadConfig } from '../../src/config/config';
-import { startEmbeddedDatabase } from '../../src/db/embedded';
+import { startEmbeddedDatabase } from '../../src/dev/embedded-database';
 import { createLogger } from '../../src/logging/logger';
 import { spawnServer, ROOT, type ServerProcess } from '../support/process';
 import { testEnv } from '../support/server';
+import { decodePart } from '../support/jwt-forge';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** BENCH_ONLY=P2,P3 runs just those measurements (all by default). */
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     const fresh = await listening({}, 'app-server');
     const sessions = await Promise.all(Array.from({ length: 50 }, (_, i) => signUp(fresh.url, `mem-${i}-${Date.now()}@example.com`)));
     const config = loadConfig(testEnv({ MONGODB_URI: uri }));
-    const claims = sessions.map((s) => JSON.parse(Buffer.from(s.accessToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>);
+    const claims = sessions.map((s) => decodePart(s.accessToken, 1));
     const total = ONLY.has('P5') ? 100_000 : 16;
     const tokens = Array.from({ length: total }, (_, i) => {
       const { sub, sid, roles, scope } = claims[i % claims.length]!;

@@ -122,7 +122,7 @@ describeInBrowser('in Chromium', () => {
       expect(a.data?.me?.email).toBe(email);
       expect(b.data?.me?.email).toBe(email);
     }
-    const reuse = await server.app.services.models.AuditEvent.countDocuments({ type: 'REFRESH_TOKEN_REUSED' });
+    const reuse = await (await server.db()).models.AuditEvent.countDocuments({ type: 'REFRESH_TOKEN_REUSED' });
     expect(reuse).toBe(0);
     expect(await status(second)).toContain(email);
   });

@@ -143,7 +143,7 @@ describe('key rotation', () => {
     const client = before.client();
     await client.signUp(uniqueEmail());
     const oldToken = client.accessToken!;
-    const uri = before.app.services.config.mongodbUri!;
+    const uri = before.databaseUri;
     await before.stop();
 
     const during = await startTestServer({ MONGODB_URI: uri, JWT_SECRET: newSecret, JWT_KEY_ID: 'new', JWT_VERIFY_KEYS: JSON.stringify([{ kid: 'old', secret: oldSecret }]) });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const attemptsFor = (key: string) => server.app.services.models.LoginAttempt.countDocuments({ key });
+const attemptsFor = async (key: string) => (await server.db()).models.LoginAttempt.countDocuments({ key });
 
 describe('signUp', () => {
   it('creates a USER account, a session and the refresh cookie', async () => {
@@ -37,7 +37,7 @@ describe('signUp', () => {
     await server.client().signUp(email);
     const response = await server.client().request(SIGN_UP, { e: ` ${email.toUpperCase()} `, p: PASSWORD });
     expect(errorOf(response).code).toBe('BAD_USER_INPUT');
-    expect(await server.app.services.models.User.countDocuments({ email })).toBe(1);
+    expect(await (await server.db()).models.User.countDocuments({ email })).toBe(1);
   });
 
   it.each([
@@ -60,7 +60,7 @@ describe('signUp', () => {
     const email = uniqueEmail();
     const response = await server.client().request(SIGN_UP, { e: email, p: password });
     expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(message) });
-    expect(await server.app.services.models.User.countDocuments({ email })).toBe(0);
+    expect(await (await server.db()).models.User.countDocuments({ email })).toBe(0);
   });
 
   it('refuses over-long inputs before any work: nothing is recorded', async () => {
@@ -123,9 +123,9 @@ describe('login', () => {
     const email = uniqueEmail();
     await server.client().signUp(email);
     const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
-    await server.app.services.models.User.updateOne({ email }, { $set: { passwordHash: weak } });
+    await (await server.db()).models.User.updateOne({ email }, { $set: { passwordHash: weak } });
     expect((await server.client().login(email)).body.errors).toBeUndefined();
-    const stored = await server.app.services.models.User.findOne({ email }).lean();
+    const stored = await (await server.db()).models.User.findOne({ email }).lean();
     expect(stored!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect((await server.client().login(email)).body.errors).toBeUndefined();
   });
@@ -142,7 +142,7 @@ describe('one credential mutation per operation', () => {
     expect(errorOf(response).code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(response.body.data).toBeUndefined();
     expect(await attemptsFor('account:x@example.com')).toBe(0);
-    expect(await server.app.services.models.User.countDocuments({ email: 'y@example.com' })).toBe(0);
+    expect(await (await server.db()).models.User.countDocuments({ email: 'y@example.com' })).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
-import type { Role } from '../../src/db/models';
+import type { Role } from '../../src/accounts/roles';
 import { errorOf, TestClient } from '../support/client';
 import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+import { decodePart } from '../support/jwt-forge';
 
 let server: TestServer;
 let alice: TestClient; // author of the note
@@ -25,9 +26,9 @@ afterAll(() => server?.stop());
 
 /** A client whose (genuinely signed) token carries exactly these roles and scopes. */
 function withGrant(from: TestClient, roles: Role[], scope: string): TestClient {
-  const claims = JSON.parse(Buffer.from(from.accessToken!.split('.')[1]!, 'base64url').toString());
+  const claims = decodePart(from.accessToken!, 1);
   const client = server.client();
-  client.accessToken = server.app.services.accessTokens.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
+  client.accessToken = server.accessTokens.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
   return client;
 }
 
@@ -148,15 +149,15 @@ describe('scopes', () => {
   });
 
   it('createNote without notes:write is FORBIDDEN and writes nothing', async () => {
-    const before = await server.app.services.models.Note.countDocuments();
+    const before = await (await server.db()).connection.collection('notes').countDocuments();
     expect(errorOf(await withGrant(alice, ['USER'], 'notes:read').request('mutation { createNote(title: "no", body: "no") { id } }')).code).toBe('FORBIDDEN');
-    expect(await server.app.services.models.Note.countDocuments()).toBe(before);
+    expect(await (await server.db()).connection.collection('notes').countDocuments()).toBe(before);
   });
 });
 
 describe('development mode', () => {
   it('FORBIDDEN errors say what was required', async () => {
-    const dev = await startTestServer({ NODE_ENV: 'development', MONGODB_URI: server.app.services.config.mongodbUri! });
+    const dev = await startTestServer({ NODE_ENV: 'development', MONGODB_URI: server.databaseUri });
     try {
       const client = dev.client();
       client.accessToken = bob.accessToken;

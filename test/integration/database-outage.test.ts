@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
-import { startFerretdb } from '../../src/db/embedded/ferretdb';
-import type { EmbeddedDatabase } from '../../src/db/embedded/types';
+import { startFerretdb } from '../../src/dev/embedded-database/ferretdb';
+import type { EmbeddedDatabase } from '../../src/dev/embedded-database/types';
 import { createLogger } from '../../src/logging/logger';
 import { errorOf, TestClient, type GraphQLResponse } from '../support/client';
 import { testEnv, uniqueEmail } from '../support/server';
+import { sleep } from '../support/time';
 
 /**
  * A database of its own (FerretDB on a fixed port and data directory) that the test stops and
@@ -82,7 +83,7 @@ it('answers SERVICE_UNAVAILABLE within 2 s while the database is down, stays up,
   let ready = 0;
   for (let attempt = 0; attempt < 100 && ready !== 200; attempt += 1) {
     ready = (await fetch(url.replace('/graphql', '/readyz'))).status;
-    if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (ready !== 200) await sleep(100);
   }
   expect(ready).toBe(200);
 

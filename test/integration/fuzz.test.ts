@@ -33,7 +33,7 @@ const tokenLike = fc.oneof(printable, jwtShaped, fc.tuple(segment, segment, segm
 
 describe('the token verifier', () => {
   it('never throws and never accepts random or forged input', () => {
-    const tokens = server.app.services.accessTokens;
+    const tokens = server.accessTokens;
     fc.assert(
       fc.property(tokenLike, (token) => {
         expect(tokens.verify(token).ok).toBe(false);

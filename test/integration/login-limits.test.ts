@@ -1,5 +1,6 @@
 import { errorOf } from '../support/client';
 import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+import { sleep } from '../support/time';
 
 const WRONG = 'not the right password';
 
@@ -20,7 +21,7 @@ describe('per-account failures', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(3);
     expect(locked.setCookies).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 200));
+    await sleep(retryAfter * 1000 + 200);
     expect((await server.client().login(email)).body.errors).toBeUndefined();
   });
 

@@ -2,6 +2,7 @@ import { errorOf, TestClient } from '../support/client';
 import { testDatabaseUri } from '../support/database';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { uniqueEmail } from '../support/server';
+import { sleep } from '../support/time';
 
 /**
  * Separate API processes (what `npm start` runs) sharing one database, as several instances
@@ -44,7 +45,7 @@ it('rotate on one instance, retry on the other: the same successor; replay after
   expect((await retry.refresh()).body.errors).toBeUndefined();
   expect(retry.refreshToken).toBe(successor);
 
-  await new Promise((resolve) => setTimeout(resolve, 2_200));
+  await sleep(2_200);
   const replay = on(b);
   replay.refreshToken = original;
   expect(errorOf(await replay.refresh()).reason).toBe('REFRESH_TOKEN_REUSED');
@@ -55,7 +56,7 @@ it('rotate on one instance, retry on the other: the same successor; replay after
   while (Date.now() - started < 3_000) {
     code = errorOf(await on(a, client).request('{ me { id } }')).code;
     if (code === 'UNAUTHENTICATED') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   expect(code).toBe('UNAUTHENTICATED');
   expect(Date.now() - started).toBeLessThan(1_000);

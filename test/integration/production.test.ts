@@ -1,11 +1,13 @@
 import { errorOf } from '../support/client';
 import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+import { decodePart } from '../support/jwt-forge';
 
 let production: TestServer;
 let development: TestServer;
 beforeAll(async () => {
   [production, development] = await Promise.all([
-    startTestServer({ NODE_ENV: 'production', ADMIN_EMAILS: 'ops@example.com', GRAPHQL_MAX_COST: '100' }),
+    // The example domain is served here on purpose: it is the material these tests probe.
+    startTestServer({ NODE_ENV: 'production', ADMIN_EMAILS: 'ops@example.com', GRAPHQL_MAX_COST: '100', EXAMPLES: 'true' }),
     startTestServer({ NODE_ENV: 'development' }),
   ]);
 });
@@ -20,10 +22,13 @@ describe('introspection', () => {
     expect((await development.client().data(query)).__schema.queryType.name).toBe('Query');
   });
 
-  it('can be turned on in production explicitly', async () => {
+  it('can be turned on in production explicitly; the example domain is off there unless EXAMPLES=true', async () => {
     const server = await startTestServer({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' });
     try {
       expect((await server.client().data('{ __schema { queryType { name } } }')).__schema.queryType.name).toBe('Query');
+      const types = (await server.client().data('{ __schema { types { name } } }')).__schema.types.map((type: { name: string }) => type.name);
+      expect(types).toContain('User');
+      expect(types).not.toContain('Note');
     } finally {
       await server.stop();
     }
@@ -51,7 +56,7 @@ describe('internal errors', () => {
     const { createNote } = await author.data('mutation { createNote(title: "orphan", body: "x") { id } }');
     const admin = production.client();
     await admin.signUp('ops@example.com');
-    await production.app.services.models.User.deleteOne({ _id: JSON.parse(Buffer.from(author.accessToken!.split('.')[1]!, 'base64url').toString()).sub });
+    await (await production.db()).models.User.deleteOne({ _id: decodePart(author.accessToken!, 1).sub });
     const response = await admin.request('query($id: ID!) { note(id: $id) { title author { id } } }', { id: createNote.id });
     expect(response.status).toBe(200);
     expect(response.body.errors).toEqual([{ message: 'Internal server error', path: ['note', 'author'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);

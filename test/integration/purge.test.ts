@@ -3,6 +3,7 @@ import { purgeExpired } from '../../src/db/purge';
 import { ensureIndexes } from '../../src/db/indexes';
 import { createLogger } from '../../src/logging/logger';
 import { Types } from 'mongoose';
+import { sleep } from '../support/time';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -11,8 +12,8 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 it('expired data goes: by TTL index where the server has them, by the purge timer where it refuses them', async () => {
-  const { models } = server.app.services;
-  const needPurge = await ensureIndexes(models, createLogger('silent'));
+  const { models } = await server.db();
+  const needPurge = await ensureIndexes(Object.values(models), createLogger('silent'));
   const past = new Date(Date.now() - 60_000);
   const future = new Date(Date.now() + 60_000);
   await models.LoginAttempt.insertMany([
@@ -32,7 +33,7 @@ it('expired data goes: by TTL index where the server has them, by the purge time
   );
   let remaining = -1;
   for (let attempt = 0; attempt < 30 && remaining !== 1; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     remaining = await models.LoginAttempt.countDocuments({ key: 'purge-test' });
   }
   expect(remaining).toBe(1); // the expired one is gone, the live one stays

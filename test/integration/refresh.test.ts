@@ -1,8 +1,9 @@
 import { connect } from 'node:net';
 import { errorOf, TestClient } from '../support/client';
 import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+import { decodePart } from '../support/jwt-forge';
+import { sleep } from '../support/time';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: TestServer; // REFRESH_REUSE_GRACE 10s (the default)
 let shortGrace: TestServer; // REFRESH_REUSE_GRACE 1s
@@ -26,9 +27,9 @@ function withCookie(on: TestServer, token: string | undefined): TestClient {
   return copy;
 }
 
-const sessionIdOf = (client: TestClient): string => JSON.parse(Buffer.from(client.accessToken!.split('.')[1]!, 'base64url').toString()).sid;
-const sessionOf = (on: TestServer, client: TestClient) => on.app.services.models.Session.findById(sessionIdOf(client)).lean();
-const revocationOf = (on: TestServer, client: TestClient) => on.app.services.models.SessionRevocation.findById(sessionIdOf(client)).lean();
+const sessionIdOf = (client: TestClient): string => decodePart(client.accessToken!, 1).sid;
+const sessionOf = async (on: TestServer, client: TestClient) => (await on.db()).models.Session.findById(sessionIdOf(client)).lean();
+const revocationOf = async (on: TestServer, client: TestClient) => (await on.db()).models.SessionRevocation.findById(sessionIdOf(client)).lean();
 
 describe('rotation', () => {
   it('exchanges the cookie for a new access token and a new refresh token, keeping the session', async () => {
@@ -45,7 +46,7 @@ describe('rotation', () => {
 
   it('stores only hashes of refresh tokens', async () => {
     const client = await signedIn();
-    const { RefreshToken } = server.app.services.models;
+    const { RefreshToken } = (await server.db()).models;
     expect(await RefreshToken.countDocuments({ _id: client.refreshToken })).toBe(0);
     const all = await RefreshToken.find({}).lean();
     expect(JSON.stringify(all)).not.toContain(client.refreshToken);
@@ -118,7 +119,7 @@ describe('reuse detection', () => {
     expect((await other.refresh()).body.errors).toBeUndefined();
 
     // The event is recorded with who, which session, from where.
-    const event = await shortGrace.app.services.models.AuditEvent.findOne({ type: 'REFRESH_TOKEN_REUSED', sessionId: (await sessionOf(shortGrace, victim))!._id }).lean();
+    const event = await (await shortGrace.db()).models.AuditEvent.findOne({ type: 'REFRESH_TOKEN_REUSED', sessionId: (await sessionOf(shortGrace, victim))!._id }).lean();
     expect(event).toMatchObject({ ip: '127.0.0.1', userAgent: expect.any(String) });
     expect(event!.userId).not.toBeNull();
   });
@@ -208,7 +209,7 @@ describe('cross-site protection of the cookie mutations', () => {
     expect(errorOf(response).code).toBe('FORBIDDEN');
     expect(response.setCookies).toEqual([]);
     expect(client.refreshToken).toBe(before);
-    const { RefreshToken } = server.app.services.models;
+    const { RefreshToken } = (await server.db()).models;
     const session = await sessionOf(server, client);
     expect(await RefreshToken.countDocuments({ sessionId: session!._id })).toBe(1);
   });

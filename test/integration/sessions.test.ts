@@ -1,7 +1,7 @@
 import { errorOf, TestClient } from '../support/client';
 import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
+import { sleep } from '../support/time';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PASSWORD = 'correct horse battery staple';
 
 let server: TestServer;
@@ -50,7 +50,7 @@ describe('sessions query', () => {
     const { clients: [client] } = await devices(1);
     const before = (await client!.data('{ sessions { lastUsedAt createdAt } }')).sessions[0];
     expect(before.lastUsedAt).toBe(before.createdAt);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     await client!.refresh();
     const after = (await client!.data('{ sessions { lastUsedAt createdAt } }')).sessions[0];
     expect(after.createdAt).toBe(before.createdAt);
@@ -215,7 +215,7 @@ describe('SESSION_CHECK', () => {
 
   it('me answers null once the account is gone (within the 1 s user cache), never an error', async () => {
     const { email, clients: [client] } = await devices(1);
-    await server.app.services.models.User.deleteOne({ email });
+    await (await server.db()).models.User.deleteOne({ email });
     await sleep(1_100);
     const response = await client!.request('{ me { id } }');
     expect(response.body).toEqual({ data: { me: null } });
@@ -230,7 +230,7 @@ describe('audit events', () => {
     await server.client().login(email, 'wrong password, surely');
     await user!.refresh();
     await user!.request('mutation { logout }');
-    const userId = (await server.app.services.models.User.findOne({ email }).lean())!._id.toHexString();
+    const userId = (await (await server.db()).models.User.findOne({ email }).lean())!._id.toHexString();
 
     const { auditEvents } = await admin.data('query($id: ID!) { auditEvents(filter: { userId: $id }) { type at userId sessionId ip userAgent } }', { id: userId });
     expect(auditEvents.map((e: { type: string }) => e.type)).toEqual(['LOGOUT', 'REFRESHED', 'LOGIN_FAILED', 'SIGN_UP']);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startEmbeddedDatabase } from '../../src/db/embedded';
+import { startEmbeddedDatabase } from '../../src/dev/embedded-database';
 import { createLogger } from '../../src/logging/logger';
 import { ROOT } from '../support/process';
 

@@ -1,5 +1,5 @@
 import { createLogger } from '../../src/logging/logger';
-import { startEmbeddedDatabase } from '../../src/db/embedded';
+import { startEmbeddedDatabase } from '../../src/dev/embedded-database';
 
 /**
  * One throwaway database for the whole run, through the same chain as `npm start`

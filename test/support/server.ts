@@ -1,7 +1,8 @@
 import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config/config';
+import { loadConfig, type Config } from '../../src/config/config';
+import { AccessTokens } from '../../src/tokens/access-token';
 import { TestClient } from './client';
-import { testDatabaseUri } from './database';
+import { openTestDatabase, testDatabaseUri, type TestDatabase } from './database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
 
@@ -23,7 +24,13 @@ export interface TestServer {
   app: RunningApp;
   url: string;
   origin: string;
+  config: Config;
+  databaseUri: string;
   client(): TestClient;
+  /** The server's database, opened by the test (once, closed with stop()). */
+  db(): Promise<TestDatabase>;
+  /** Signs access tokens with the server's key (to test the rules on hand-made grants). */
+  accessTokens: AccessTokens;
   stop(): Promise<void>;
 }
 
@@ -34,9 +41,24 @@ export interface TestServer {
  */
 export async function startTestServer(overrides: Record<string, string> = {}, { host = '127.0.0.1' }: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<TestServer> {
   const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...overrides });
-  const app = await startApp(loadConfig(env), { host: host === 'localhost' ? undefined : host });
+  const config = loadConfig(env);
+  const app = await startApp(config, { host: host === 'localhost' ? undefined : host });
   const url = host === 'localhost' ? app.url : app.url.replace('localhost', '127.0.0.1');
-  return { app, url, origin: new URL(url).origin, client: () => new TestClient(url), stop: () => app.stop() };
+  let database: Promise<TestDatabase> | undefined;
+  return {
+    app,
+    url,
+    origin: new URL(url).origin,
+    config,
+    databaseUri: config.mongodbUri!,
+    client: () => new TestClient(url),
+    db: () => (database ??= openTestDatabase(config.mongodbUri!)),
+    accessTokens: new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs }),
+    stop: async () => {
+      await app.stop();
+      await (await database)?.close();
+    },
+  };
 }
 
 export function uniqueEmail(prefix = 'user'): string {

@@ -1,18 +1,22 @@
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { issueSession } from './issue-session';
+import { applyRefreshCookie, toAuthPayload } from './results';
 
-/** signUp and login: both start a new session (refresh-token family) and set the cookie. */
-export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login'> = {
+/** Mutations on credentials: each is one use case of src/accounts. */
+export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'changePassword'> = {
   async signUp(_parent, { email, password }, ctx) {
-    const user = await ctx.services.accounts.signUp(email, password, ctx.client);
-    const { session, refreshToken } = await ctx.services.sessions.start(user._id, ctx.client);
-    return issueSession(ctx, user, session, refreshToken);
+    const started = await ctx.accounts.signUp(email, password, ctx.client);
+    applyRefreshCookie(ctx.cookies, started.cookie);
+    return toAuthPayload(started.signedIn);
   },
 
   async login(_parent, { email, password }, ctx) {
-    const user = await ctx.services.accounts.authenticate(email, password, ctx.client);
-    const { session, refreshToken } = await ctx.services.sessions.start(user._id, ctx.client);
-    await ctx.services.audit.record({ type: 'LOGIN_SUCCEEDED', userId: user._id, sessionId: session._id, client: ctx.client });
-    return issueSession(ctx, user, session, refreshToken);
+    const started = await ctx.accounts.login(email, password, ctx.client);
+    applyRefreshCookie(ctx.cookies, started.cookie);
+    return toAuthPayload(started.signedIn);
+  },
+
+  async changePassword(_parent, { currentPassword, newPassword }, ctx) {
+    const viewer = await ctx.auth.require();
+    return toAuthPayload(await ctx.accounts.changePassword(viewer, currentPassword, newPassword, ctx.client));
   },
 };

@@ -1,16 +1,12 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { accountMutations } from './account-mutations';
-import { noteResolvers } from './notes';
 import { queries } from './queries';
-import { refreshMutations } from './refresh-mutations';
 import { sessionMutations } from './session-mutations';
 import { typeResolvers } from './types';
 
-const { Query: noteQueries, Mutation: noteMutations, ...noteTypes } = noteResolvers;
-
+/** The product's resolvers (schema/). Schema modules such as the examples bring their own. */
 export const resolvers: Resolvers = {
   ...typeResolvers,
-  ...noteTypes,
-  Query: { ...queries, ...noteQueries },
-  Mutation: { ...accountMutations, ...refreshMutations, ...sessionMutations, ...noteMutations },
+  Query: queries,
+  Mutation: { ...accountMutations, ...sessionMutations },
 };

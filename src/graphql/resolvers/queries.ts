@@ -1,23 +1,20 @@
 import type { QueryResolvers } from '../generated/resolvers-types';
-import { viewerOf } from './viewer';
 
 export const queries: QueryResolvers = {
   async me(_parent, _args, ctx) {
-    return ctx.services.accounts.findById((await viewerOf(ctx)).userId);
+    return ctx.users.findById((await ctx.auth.require()).userId);
   },
 
   async sessions(_parent, _args, ctx) {
-    const viewer = await viewerOf(ctx);
-    const sessions = await ctx.services.sessions.listActiveWithLastUse(viewer.userId);
-    return sessions.map((session) => ({ ...session, current: session._id === viewer.sessionId }));
+    return ctx.sessions.list(await ctx.auth.require());
   },
 
   users(_parent, _args, ctx) {
-    return ctx.services.accounts.list();
+    return ctx.users.list();
   },
 
   auditEvents(_parent, { filter, first }, ctx) {
-    return ctx.services.audit.find({
+    return ctx.audit.find({
       userId: filter?.userId ?? undefined,
       sessionId: filter?.sessionId ?? undefined,
       type: filter?.type ?? undefined,

@@ -1,38 +1,42 @@
-import { unauthenticated } from '../errors';
+import { forbidden, unauthenticated } from '../../errors';
+import type { RequestContext } from '../context';
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { accessPayload } from './issue-session';
-import { viewerOf } from './viewer';
+import { applyRefreshCookie, toAuthPayload } from './results';
 
-/** Mutations on the signed-in user's sessions (all guarded by @auth). */
-export const sessionMutations: Pick<MutationResolvers, 'logoutAll' | 'revokeSession' | 'changePassword'> = {
+/** Cookie-reading mutations act only for our own origin (or CORS_ORIGINS): nothing else changes state. */
+function assertTrustedOrigin(ctx: RequestContext): void {
+  if (!ctx.originTrusted) throw forbidden('This origin may not use the refresh cookie.');
+}
+
+/** Mutations on sessions: each is one use case of src/sessions/sessions.ts. */
+export const sessionMutations: Pick<MutationResolvers, 'refresh' | 'logout' | 'logoutAll' | 'revokeSession'> = {
+  async refresh(_parent, _args, ctx) {
+    assertTrustedOrigin(ctx);
+    const presented = ctx.cookies.presented;
+    if (presented.state === 'missing') throw unauthenticated('REFRESH_TOKEN_MISSING');
+    if (presented.state === 'ambiguous') {
+      ctx.cookies.clearRefresh();
+      throw unauthenticated('REFRESH_TOKEN_INVALID');
+    }
+    const result = await ctx.sessions.refresh(presented.token, ctx.client);
+    applyRefreshCookie(ctx.cookies, result.cookie);
+    if (!result.ok) throw result.error;
+    return toAuthPayload(result.signedIn);
+  },
+
+  async logout(_parent, _args, ctx) {
+    assertTrustedOrigin(ctx);
+    const presented = ctx.cookies.presented;
+    const result = await ctx.sessions.logout(presented.state === 'present' ? presented.token : undefined, ctx.client);
+    applyRefreshCookie(ctx.cookies, result.cookie);
+    return result.ended;
+  },
+
   async logoutAll(_parent, _args, ctx) {
-    const viewer = await viewerOf(ctx);
-    const ended = await ctx.services.sessions.revokeAll(viewer.userId, 'LOGOUT_ALL');
-    for (const id of ended) ctx.services.sessionStatus?.forget(id);
-    await ctx.services.audit.record({ type: 'LOGOUT_ALL', userId: viewer.userId, sessionId: viewer.sessionId, client: ctx.client, detail: `${ended.length} sessions` });
-    return ended.length;
+    return ctx.sessions.revokeAll(await ctx.auth.require(), ctx.client);
   },
 
   async revokeSession(_parent, { id }, ctx) {
-    const viewer = await viewerOf(ctx);
-    const ended = await ctx.services.sessions.revokeOwn(viewer.userId, id, 'REVOKED');
-    if (ended) {
-      ctx.services.sessionStatus?.forget(id);
-      await ctx.services.audit.record({ type: 'SESSION_REVOKED', userId: viewer.userId, sessionId: id, client: ctx.client });
-    }
-    return ended;
-  },
-
-  async changePassword(_parent, { currentPassword, newPassword }, ctx) {
-    const viewer = await viewerOf(ctx);
-    const { accounts, sessions, audit, sessionStatus } = ctx.services;
-    // The current session goes on (its refresh cookie stays valid), so it must be alive before
-    // anything changes; with SESSION_CHECK=stateless the guard has not looked.
-    if ((await sessions.state(viewer.sessionId)).state !== 'active') throw unauthenticated('SESSION_REVOKED');
-    const user = await accounts.changePassword(viewer.userId, currentPassword, newPassword, ctx.client);
-    const ended = await sessions.revokeAll(viewer.userId, 'PASSWORD_CHANGED', viewer.sessionId);
-    for (const id of ended) sessionStatus?.forget(id);
-    await audit.record({ type: 'PASSWORD_CHANGED', userId: viewer.userId, sessionId: viewer.sessionId, client: ctx.client, detail: `${ended.length} other sessions ended` });
-    return accessPayload(ctx, user, viewer.sessionId);
+    return ctx.sessions.revokeOwn(await ctx.auth.require(), id, ctx.client);
   },
 };

@@ -1,35 +1,37 @@
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { readRefreshCookie } from '../../../src/http/cookies';
 import { loadConfig } from '../../../src/config/config';
 import { connectDatabase } from '../../../src/db/connection';
+import { createDomain } from '../../../src/domain';
 import type { RequestContext } from '../../../src/graphql/context';
-import { RequestAuth } from '../../../src/graphql/request-auth';
-import { resolvers } from '../../../src/graphql/resolvers';
-import { buildSchema } from '../../../src/graphql/schema';
+import { buildSchema, schemaParts } from '../../../src/graphql/schema';
+import { createRequestContext } from '../../../src/http/request-context';
 import { createLogger } from '../../../src/logging/logger';
-import { createServices } from '../../../src/services';
+import { loadSchemaModules, moduleContext, moduleScopes } from '../../../src/schema-modules';
 
 /**
  * P2's baseline: the same schema and resolvers, without @auth, served by Apollo's
- * startStandaloneServer (what most tutorials use) instead of our node:http layer.
+ * startStandaloneServer (what most tutorials use) instead of our node:http layer; the request
+ * context is built the same way.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('warn');
-  const services = createServices(config, await connectDatabase(config.mongodbUri!, logger), logger);
-  const apollo = new ApolloServer<RequestContext>({ schema: buildSchema(resolvers as never, { denyByDefault: false, explainDenials: false, enforceAuth: false }) });
+  const connection = await connectDatabase(config.mongodbUri!, logger);
+  const modules = loadSchemaModules({ examples: config.examples, connection });
+  const domain = createDomain(config, connection, logger, moduleScopes(modules));
+  const apollo = new ApolloServer<RequestContext>({ schema: buildSchema(schemaParts(modules), { denyByDefault: false, explainDenials: false, enforceAuth: false }) });
+  const deps = {
+    useCases: domain.useCases,
+    accessTokens: domain.accessTokens,
+    sessionStatus: domain.sessionStatus,
+    trustProxyHops: 0,
+    corsOrigins: [],
+    moduleContext: moduleContext(modules),
+  };
   const { url } = await startStandaloneServer(apollo, {
     listen: { port: 0, host: '127.0.0.1' },
-    context: async ({ req }) => ({
-      requestId: '',
-      client: { ip: req.socket.remoteAddress ?? null, userAgent: null },
-      services,
-      auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), services.accessTokens, services.sessionStatus),
-      refreshCookie: readRefreshCookie(req.headers.cookie),
-      originTrusted: true,
-      setCookies: [],
-    }),
+    context: async ({ req }) => createRequestContext(req, deps).context,
   });
   process.stdout.write(`${JSON.stringify({ event: 'server.listening', url: `${url}graphql`.replace('//graphql', '/graphql') })}\n`);
 }

@@ -1,6 +1,6 @@
 import { isInterfaceType, isIntrospectionType, isObjectType, type GraphQLInterfaceType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { getDirective } from '@graphql-tools/utils';
-import type { Role } from '../db/models';
+import type { Role } from '../../accounts/roles';
 import { compileRules, type AuthRule, type CompiledRule } from './rules';
 
 export const AUTH_DIRECTIVE = 'auth';

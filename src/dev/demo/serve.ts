@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
+import type { RouteHandler } from '../../http/server';
+import { projectRoot } from '../../lib/project-root';
 
 /** The /demo page (development): the browser client module driving a small UI. */
 const PAGE = `<!doctype html>
@@ -35,36 +37,31 @@ const PAGE = `<!doctype html>
 </body>
 </html>`;
 
-let bundle: Promise<string> | undefined;
-let esbuildLoaded: typeof import('esbuild') | undefined;
+/**
+ * The demo's routes, with the esbuild bundle of ./app.ts (from the source tree, also when running
+ * compiled) built once on first request. esbuild is
+ * a development dependency, loaded only here; `stop` ends its service process with the server.
+ */
+export function demoRoutes(): { routes: RouteHandler; stop: () => Promise<void> } {
+  let bundle: Promise<string> | undefined;
+  let esbuild: typeof import('esbuild') | undefined;
+  const clientBundle = () =>
+    (bundle ??= import('esbuild')
+      .then((loaded) => {
+        esbuild = loaded;
+        return loaded.build({ entryPoints: [join(projectRoot(), 'src', 'dev', 'demo', 'app.ts')], bundle: true, format: 'esm', target: 'es2020', write: false, minify: true });
+      })
+      .then((result) => result.outputFiles[0]!.text));
 
-/** Bundles src/client/demo-app.ts for the browser, once, on first request. */
-function clientBundle(): Promise<string> {
-  bundle ??= import('esbuild')
-    .then((esbuild) => {
-      esbuildLoaded = esbuild;
-      return esbuild.build({ entryPoints: [join(__dirname, '..', 'client', 'demo-app.ts')], bundle: true, format: 'esm', target: 'es2020', write: false, minify: true });
-    })
-    .then((result) => result.outputFiles[0]!.text);
-  return bundle;
-}
-
-/** esbuild keeps a service process alive after a build: stop it with the server. */
-export async function stopDemoBundler(): Promise<void> {
-  await esbuildLoaded?.stop();
-}
-
-/** Serves the demo page and its script; false when the path is not the demo's. */
-export async function serveDemo(path: string, res: ServerResponse): Promise<boolean> {
-  if (path === '/demo' || path === '/demo/') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(PAGE);
+  const send = (res: ServerResponse, type: string, body: string) => {
+    res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+  const routes: RouteHandler = async (path, _req, res) => {
+    if (path === '/demo' || path === '/demo/') send(res, 'text/html', PAGE);
+    else if (path === '/demo/client.js') send(res, 'text/javascript', await clientBundle());
+    else return false;
     return true;
-  }
-  if (path === '/demo/client.js') {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(await clientBundle());
-    return true;
-  }
-  return false;
+  };
+  return { routes, stop: async () => esbuild?.stop() };
 }

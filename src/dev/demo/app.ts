@@ -1,4 +1,4 @@
-import { AuthClient, AuthError, type User } from './index';
+import { AuthClient, AuthError, type User } from '../../client';
 
 /** The /demo page: the client module driving a small UI (sign up / log in, me, sessions, log out). */
 const client = new AuthClient({ url: '/graphql' });

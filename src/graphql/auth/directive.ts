@@ -1,18 +1,13 @@
-import { defaultFieldResolver, GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { forbidden, unauthenticated, type UnauthenticatedReason } from '../graphql/errors';
+import { forbidden, unauthenticated, type DomainError } from '../../errors';
 import { effectiveRequirements, unprotectedFields } from './effective-rules';
-import { checkRule, describeRule, type CompiledRule, type Viewer } from './rules';
+import type { RequestAuth, Viewer } from './request-auth';
+import { checkRule, describeRule, type CompiledRule } from './rules';
 
 /** What the directive needs from the request context. */
 export interface AuthContext {
-  auth: {
-    /** The settled viewer when already known (null: anonymous), undefined when not looked up yet. */
-    peek(): Viewer | null | undefined;
-    viewer(): Promise<Viewer | null>;
-    /** Why the viewer is anonymous. */
-    failure(): UnauthenticatedReason;
-  };
+  auth: Pick<RequestAuth, 'verifyNow' | 'viewer' | 'failure'>;
 }
 
 export interface AuthDirectiveOptions {
@@ -29,10 +24,10 @@ export class UnprotectedFieldsError extends Error {
   }
 }
 
-function denialError(denial: 'UNAUTHENTICATED' | 'FORBIDDEN', rule: CompiledRule, ctx: AuthContext, explain: boolean): GraphQLError {
+function denialError(denial: 'UNAUTHENTICATED' | 'FORBIDDEN', rule: CompiledRule, ctx: AuthContext, explain: boolean): DomainError {
   if (denial === 'UNAUTHENTICATED') return unauthenticated(ctx.auth.failure());
   const error = forbidden();
-  if (explain) error.extensions.requires = describeRule(rule);
+  if (explain) error.details.requires = describeRule(rule);
   return error;
 }
 
@@ -47,7 +42,7 @@ function guard<TSource, TArgs>(
       if (denial) throw denialError(denial, rule, ctx, explain);
       return resolve(source, args, ctx, info);
     };
-    const known = ctx.auth.peek();
+    const known = ctx.auth.verifyNow();
     // Fast path: the viewer is settled for this request, so no promise is allocated per field.
     return known !== undefined ? run(known) : ctx.auth.viewer().then(run);
   };

@@ -1,7 +1,15 @@
-import type { AccessTokens } from '../tokens/access-token';
-import type { SessionStatus } from '../sessions/session-status';
-import type { Viewer } from '../directives/rules';
-import type { UnauthenticatedReason } from './errors';
+import type { Role } from '../../accounts/roles';
+import { unauthenticated, type UnauthenticatedReason } from '../../errors';
+import type { SessionStatus } from '../../sessions/session-status';
+import type { AccessTokens } from '../../tokens/access-token';
+
+/** Who is asking: what the access token (and, in strict mode, the session check) established. */
+export interface Viewer {
+  userId: string;
+  sessionId: string;
+  roles: readonly Role[];
+  scopes: ReadonlySet<string>;
+}
 
 /**
  * The caller's identity for one request, worked out at most once and only when a field asks.
@@ -16,8 +24,7 @@ export class RequestAuth {
   constructor(
     private readonly bearer: string | undefined,
     private readonly tokens: AccessTokens,
-    /** null in `SESSION_CHECK=stateless` mode. */
-    private readonly sessionStatus: SessionStatus | null,
+    private readonly sessionStatus: SessionStatus,
   ) {
     if (bearer === undefined) this.settled = null;
   }
@@ -29,23 +36,37 @@ export class RequestAuth {
     return token || undefined;
   }
 
-  peek(): Viewer | null | undefined {
-    if (this.settled === undefined && !this.pending) this.resolveSync();
+  /**
+   * Starts verification if it has not started, and returns the viewer if that settled it without
+   * waiting (null: anonymous); undefined while the session check is still in flight. The guards'
+   * fast path: no promise per field once the request's caller is known.
+   */
+  verifyNow(): Viewer | null | undefined {
+    if (this.settled === undefined && !this.pending) this.verify();
     return this.settled;
   }
 
+  /** The viewer (null: anonymous), waiting for the session check if needed. */
   viewer(): Promise<Viewer | null> {
-    if (this.settled !== undefined) return Promise.resolve(this.settled);
-    this.pending ??= this.resolveAsync();
-    return this.pending;
+    const known = this.verifyNow();
+    if (known !== undefined) return Promise.resolve(known);
+    return this.pending!;
   }
 
+  /** The viewer, or UNAUTHENTICATED with the reason: for resolvers that act on the caller's behalf. */
+  async require(): Promise<Viewer> {
+    const viewer = await this.viewer();
+    if (!viewer) throw unauthenticated(this.reason);
+    return viewer;
+  }
+
+  /** Why the viewer is anonymous. */
   failure(): UnauthenticatedReason {
     return this.reason;
   }
 
   /** Verifies the token; settles at once unless the session check must go to the database. */
-  private resolveSync(): void {
+  private verify(): void {
     const result = this.tokens.verify(this.bearer!);
     if (!result.ok) {
       this.reason = result.reason;
@@ -54,31 +75,22 @@ export class RequestAuth {
     }
     const { claims } = result;
     const viewer: Viewer = { userId: claims.sub, sessionId: claims.sid, roles: claims.roles, scopes: claims.scopes };
-    if (!this.sessionStatus) {
-      this.settled = viewer;
-      return;
-    }
     const active = this.sessionStatus.isActive(claims.sid);
     if (typeof active === 'boolean') {
-      this.settleSession(viewer, active);
+      this.settle(viewer, active);
       return;
     }
     this.pending = active.then((isActive) => {
-      this.settleSession(viewer, isActive);
+      this.settle(viewer, isActive);
       return this.settled!;
     });
   }
 
-  private settleSession(viewer: Viewer, active: boolean): void {
+  private settle(viewer: Viewer, active: boolean): void {
     if (active) this.settled = viewer;
     else {
       this.reason = 'SESSION_REVOKED';
       this.settled = null;
     }
-  }
-
-  private resolveAsync(): Promise<Viewer | null> {
-    this.resolveSync();
-    return this.pending ?? Promise.resolve(this.settled ?? null);
   }
 }

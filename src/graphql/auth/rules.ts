@@ -1,4 +1,5 @@
-import type { Role } from '../db/models';
+import { ROLE_RANK, type Role } from '../../accounts/roles';
+import type { Viewer } from './request-auth';
 
 /** One `@auth(...)` as written on a type, interface or field. */
 export interface AuthRule {
@@ -11,17 +12,7 @@ export interface AuthRule {
   source: string;
 }
 
-/** Who is asking: what the access token (and, in strict mode, the session check) established. */
-export interface Viewer {
-  userId: string;
-  sessionId: string;
-  roles: readonly Role[];
-  scopes: ReadonlySet<string>;
-}
-
 export type Denial = 'UNAUTHENTICATED' | 'FORBIDDEN';
-
-const ROLE_RANK: Record<Role, number> = { USER: 1, ADMIN: 2 };
 
 /**
  * Every rule that applies to one field, merged once at schema build: the highest role, each

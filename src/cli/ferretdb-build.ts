@@ -1,5 +1,5 @@
-import { createLogger } from '../../logging/logger';
-import { buildFerretdb, ferretdbBinaryPath } from './ferretdb';
+import { createLogger } from '../logging/logger';
+import { buildFerretdb, ferretdbBinaryPath } from '../dev/embedded-database/ferretdb';
 import { access } from 'node:fs/promises';
 
 /** `npm run ferretdb:build`: builds the embedded FerretDB ahead of time (CI does this before the tests). */
