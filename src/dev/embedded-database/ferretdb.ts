@@ -58,7 +58,7 @@ export async function buildFerretdb(binary: string, logger: Logger): Promise<voi
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -84,13 +84,16 @@ function canConnect(port: number): Promise<boolean> {
 export interface FerretdbOptions {
   /** Loopback port (default: a free one). */
   port?: number;
-  /** SQLite directory (default: a new temporary one, removed on stop). */
+  /** SQLite directory (default: a new temporary one, removed on stop); also FerretDB's state directory. */
   dataDir?: string;
+  /** Run on PostgreSQL instead of SQLite (real concurrent writers): `postgres://user@host:port/db`. */
+  postgresqlUrl?: string;
 }
 
 /**
- * Starts FerretDB on its SQLite backend, on loopback, telemetry off, without its debug listener
- * (which would take 127.0.0.1:8088 and kill a second instance). Builds the binary first if needed.
+ * Starts FerretDB on its SQLite backend (or PostgreSQL, when given a URL), on loopback, telemetry
+ * off, without its debug listener (which would take 127.0.0.1:8088 and kill a second instance).
+ * Builds the binary first if needed.
  */
 export async function startFerretdb(logger: Logger, options: FerretdbOptions = {}): Promise<EmbeddedDatabase> {
   const binary = ferretdbBinaryPath();
@@ -102,8 +105,7 @@ export async function startFerretdb(logger: Logger, options: FerretdbOptions = {
   const child = spawn(
     binary,
     [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
+      ...(options.postgresqlUrl ? ['--handler=postgresql', `--postgresql-url=${options.postgresqlUrl}`] : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`]),
       `--state-dir=${dataDir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',
@@ -144,5 +146,5 @@ export async function startFerretdb(logger: Logger, options: FerretdbOptions = {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { kind: 'ferretdb', uri: `mongodb://127.0.0.1:${port}`, stop: cleanUp };
+  return { kind: options.postgresqlUrl ? 'ferretdb-postgresql' : 'ferretdb', uri: `mongodb://127.0.0.1:${port}`, stop: cleanUp };
 }

@@ -1,6 +1,6 @@
 /** A throwaway database this process started, and how to stop it. */
 export interface EmbeddedDatabase {
-  kind: 'mongodb-memory-server' | 'ferretdb';
+  kind: 'mongodb-memory-server' | 'ferretdb' | 'ferretdb-postgresql';
   /** Connection string without a database name (callers append one). */
   uri: string;
   stop(): Promise<void>;
