@@ -7,6 +7,7 @@ import { AuditLog } from './audit/audit-log';
 import type { Config } from './config/config';
 import { defineModels, type Models } from './db/models';
 import type { Logger } from './logging/logger';
+import { NO_TELEMETRY, type Telemetry } from './observability/telemetry';
 import { PasswordHasher } from './passwords/hasher';
 import { RefreshRotation } from './sessions/rotation';
 import { STATELESS_SESSION_STATUS, StrictSessionStatus, type SessionStatus } from './sessions/session-status';
@@ -28,14 +29,16 @@ export interface Domain {
   audit: AuditLog;
   accessTokens: AccessTokens;
   sessionStatus: SessionStatus;
+  hasher: PasswordHasher;
   useCases: UseCases;
 }
 
-export function createDomain(config: Config, connection: Connection, logger: Logger, moduleScopes: readonly RoleScopes[] = []): Domain {
+export function createDomain(config: Config, connection: Connection, logger: Logger, moduleScopes: readonly RoleScopes[] = [], telemetry: Telemetry = NO_TELEMETRY): Domain {
   const models = defineModels(connection);
-  const audit = new AuditLog(models, logger);
+  const audit = new AuditLog(models, logger, telemetry);
   const users = new UserDirectory(models);
-  const store = new SessionStore(models, { refreshTokenTtlMs: config.refreshTokenTtlMs });
+  const hasher = new PasswordHasher();
+  const store = new SessionStore(models, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
   const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
   const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs });
   const rotation = new RefreshRotation(models, store, {
@@ -48,10 +51,10 @@ export function createDomain(config: Config, connection: Connection, logger: Log
     maxFailuresPerAccount: config.loginMaxFailures,
     maxAttemptsPerIp: config.loginMaxPerIp,
     windowMs: config.loginWindowMs,
-  });
+  }, telemetry);
   const accounts = new Accounts(
-    { models, users, hasher: new PasswordHasher(), limiter, sessions, audit },
+    { models, users, hasher, limiter, sessions, audit },
     { passwordMinLength: config.passwordMinLength, adminEmails: config.adminEmails },
   );
-  return { models, audit, accessTokens, sessionStatus, useCases: { accounts, sessions, users, audit } };
+  return { models, audit, accessTokens, sessionStatus, hasher, useCases: { accounts, sessions, users, audit } };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { SchemaModule } from '../../src/graphql/schema-module';
+import { projectRoot } from '../../src/lib/project-root';
 import { resolvers } from './resolvers';
 import { NoteStore } from './store';
 
@@ -14,7 +15,7 @@ export function notesModule(connection: Connection): SchemaModule {
   const store = new NoteStore(connection);
   return {
     name: 'notes',
-    typeDefs: [readFileSync(join(__dirname, 'schema.graphql'), 'utf8')],
+    typeDefs: [readFileSync(join(projectRoot(), 'examples', 'notes', 'schema.graphql'), 'utf8')],
     resolvers: resolvers as SchemaModule['resolvers'],
     scopes: {
       USER: ['notes:read', 'notes:write'],

@@ -1,4 +1,5 @@
 import type { Models } from '../db/models';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
 
 export interface LimiterOptions {
   maxFailuresPerAccount: number;
@@ -16,8 +17,9 @@ export type LimitDecision = { allowed: true; release: () => Promise<void> } | { 
  */
 export class LoginLimiter {
   constructor(
-    private readonly models: Models,
+    private readonly models: Pick<Models, 'LoginAttempt'>,
     private readonly options: LimiterOptions,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   /**
@@ -40,6 +42,7 @@ export class LoginLimiter {
 
     const exceeded = keys.filter((_, index) => counts[index]! > limits[index]!.max);
     if (exceeded.length > 0) {
+      for (const key of exceeded) this.telemetry.rateLimited(key.slice(0, key.indexOf(':')));
       // A refused attempt is not kept: hammering a locked account does not extend the lock-out.
       await LoginAttempt.deleteMany({ _id: { $in: ids } });
       const oldest = await Promise.all(

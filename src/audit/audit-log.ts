@@ -1,6 +1,7 @@
 import { Types } from 'mongoose';
 import type { Logger } from '../logging/logger';
 import type { AuditEventDoc, AuditEventType, Models } from '../db/models';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
 
 /** Where a request came from: recorded with sessions and audit events. */
 export interface ClientInfo {
@@ -41,14 +42,16 @@ export class AuditLog {
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly models: Models,
+    private readonly models: Pick<Models, 'AuditEvent'>,
     private readonly logger: Logger,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
     private readonly retentionMs = 90 * 86_400_000,
   ) {}
 
   /** Writes the event and logs it. A failed write is logged, never thrown: auditing must not break sign-in. */
   record(entry: AuditEntry, now = new Date()): Promise<void> {
     const userId = entry.userId ? new Types.ObjectId(String(entry.userId)) : null;
+    this.telemetry.securityEvent(entry.type);
     this.logger.info(
       { event: `audit.${entry.type.toLowerCase()}`, userId: userId?.toHexString(), sessionId: entry.sessionId, ip: entry.client.ip },
       entry.type,

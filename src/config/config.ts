@@ -29,6 +29,22 @@ export interface Config {
   };
   /** HMAC key that derives a refresh token's successor (see src/sessions/rotation.ts). */
   refreshTokenKey: KeyObject;
+  /** Keys derived by HKDF from the root secret (REFRESH_TOKEN_SECRET, else JWT_SECRET): never configured separately. */
+  derivedKeys: { deviceCookie: KeyObject; mfaTicket: KeyObject };
+  /** AES-256-GCM key for secrets at rest (TOTP secrets). */
+  dataEncryptionKey: KeyObject;
+  /** Unset: an embedded mail catcher (development and test only). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Base of the links in messages. */
+  appUrl: string;
+  emailVerificationTtlMs: number;
+  passwordResetTtlMs: number;
+  /** `@auth(fresh: true)`: how recent the last authentication must be. */
+  reauthMaxAgeMs: number;
+  webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** Prometheus metrics on 127.0.0.1:PORT/metrics; undefined: off. */
+  metricsPort: number | undefined;
   /** Secrets generated for this process only (development): logged as a warning. */
   generatedSecrets: string[];
   accessTokenTtlMs: number;
@@ -39,6 +55,7 @@ export interface Config {
   corsOrigins: string[];
   adminEmails: string[];
   loginMaxFailures: number;
+  loginMaxFailuresAccount: number;
   loginWindowMs: number;
   loginMaxPerIp: number;
   passwordMinLength: number;
@@ -138,8 +155,34 @@ const optionalText = z
   .optional()
   .transform((text) => (text === undefined || text.trim() === '' ? undefined : text));
 
+const httpUrl = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      try {
+        const url = new URL(text);
+        if (url.protocol === 'http:' || url.protocol === 'https:') return text.replace(/\/+$/, '');
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got "${text}"` });
+      return z.NEVER;
+    });
+
+/** 32 bytes, written as 64 hex digits or base64. */
+function encryptionKey(text: string): KeyObject | undefined {
+  const bytes = /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(text) ? Buffer.from(text, 'base64') : undefined;
+  return bytes?.length === 32 ? createSecretKey(bytes) : undefined;
+}
+
+function hkdf(root: string | Buffer, label: string): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', root, 'graphql-auth-api', label, 32)));
+}
+
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  // Unset means production: a server someone forgot to configure must not run with development defaults.
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   PORT: integer(4000, 0, 65535),
   MONGODB_URI: optionalText.refine((uri) => uri === undefined || /^mongodb(\+srv)?:\/\//.test(uri), {
     message: 'must start with mongodb:// or mongodb+srv://',
@@ -159,9 +202,29 @@ const envSchema = z.object({
   CORS_ORIGINS: origins,
   ADMIN_EMAILS: list.transform((items) => items.map((email) => email.toLowerCase())),
   LOGIN_MAX_FAILURES: integer(5, 1, 1_000_000),
+  LOGIN_MAX_FAILURES_ACCOUNT: integer(100, 1, 100_000_000),
   LOGIN_WINDOW: duration('15m', 1_000),
   LOGIN_MAX_PER_IP: integer(100, 1, 100_000_000),
-  PASSWORD_MIN_LENGTH: integer(12, 8, 256),
+  PASSWORD_MIN_LENGTH: integer(15, 8, 256),
+  SMTP_URL: optionalText.refine((url) => url === undefined || /^smtps?:\/\/[^\s]+$/.test(url), { message: 'must be an smtp:// or smtps:// URL' }),
+  MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
+  APP_URL: httpUrl('http://localhost:4000'),
+  EMAIL_VERIFICATION_TTL: duration('24h', 1_000),
+  PASSWORD_RESET_TTL: duration('30m', 1_000),
+  REAUTH_MAX_AGE: duration('5m', 1_000),
+  DATA_ENCRYPTION_KEY: optionalText,
+  WEBAUTHN_RP_ID: z.string().trim().min(1).default('localhost'),
+  WEBAUTHN_RP_NAME: z.string().trim().min(1).default('GraphQL Auth API'),
+  WEBAUTHN_ORIGINS: origins.transform((items) => (items.length > 0 ? items : ['http://localhost:4000'])),
+  METRICS_PORT: optionalText.transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    const port = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(port) || port < 0 || port > 65535) {
+      ctx.addIssue({ code: 'custom', message: `expected a port from 0 to 65535, got "${text}"` });
+      return z.NEVER;
+    }
+    return port;
+  }),
   AUTH_DENY_BY_DEFAULT: boolean(true),
   GRAPHQL_INTROSPECTION: boolean(false),
   SANDBOX: boolean(false),
@@ -217,7 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
       verification.push(entry);
     } else if (!values.JWT_PRIVATE_KEY) {
       if (production) {
-        problems.push('JWT_SECRET: required in production (or set JWT_PRIVATE_KEY)');
+        problems.push('JWT_SECRET: required in production (or JWT_PRIVATE_KEY with REFRESH_TOKEN_SECRET)');
       } else {
         const entry = { kid: 'dev-random', alg: 'HS256' as const, key: createSecretKey(randomBytes(32)) };
         signing = entry;
@@ -237,23 +300,38 @@ export function loadConfig(env: Env = process.env): Config {
     }
   });
 
+  // One root secret; every other key is derived from it by HKDF (contract: never required separately).
+  let root: string | Buffer | undefined = values.REFRESH_TOKEN_SECRET ?? values.JWT_SECRET;
   let refreshTokenKey: KeyObject | undefined;
   collect(() => {
     if (values.REFRESH_TOKEN_SECRET) {
       refreshTokenKey = secretKey(values.REFRESH_TOKEN_SECRET, 'REFRESH_TOKEN_SECRET');
     } else if (values.JWT_SECRET) {
-      // A separate key derived from the JWT secret, so one secret in the environment is enough.
-      const derived = hkdfSync('sha256', values.JWT_SECRET, 'graphql-auth-api', 'refresh-token-successor', 32);
-      refreshTokenKey = createSecretKey(Buffer.from(derived));
+      refreshTokenKey = hkdf(values.JWT_SECRET, 'refresh-token-successor');
     } else if (production) {
-      problems.push('REFRESH_TOKEN_SECRET: required in production when JWT_SECRET is not set');
+      // Without JWT_SECRET and JWT_PRIVATE_KEY, the JWT_SECRET problem above says it all.
+      if (values.JWT_PRIVATE_KEY) problems.push('REFRESH_TOKEN_SECRET: required in production when JWT_SECRET is not set');
     } else {
-      refreshTokenKey = createSecretKey(randomBytes(32));
+      root = randomBytes(32);
+      refreshTokenKey = hkdf(root, 'refresh-token-successor');
       generatedSecrets.push('REFRESH_TOKEN_SECRET');
     }
   });
 
-  if (problems.length > 0 || !signing || !refreshTokenKey) throw new ConfigError(problems);
+  let dataEncryptionKey: KeyObject | undefined;
+  if (values.DATA_ENCRYPTION_KEY) {
+    dataEncryptionKey = encryptionKey(values.DATA_ENCRYPTION_KEY);
+    if (!dataEncryptionKey) problems.push('DATA_ENCRYPTION_KEY: must be 32 bytes, written as 64 hex digits or in base64');
+  } else if (production) {
+    problems.push('DATA_ENCRYPTION_KEY: required in production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)');
+  } else {
+    dataEncryptionKey = createSecretKey(randomBytes(32));
+    generatedSecrets.push('DATA_ENCRYPTION_KEY');
+  }
+  if (production && !values.MONGODB_URI) problems.push('MONGODB_URI: required in production (production never starts an embedded database)');
+  if (production && !values.SMTP_URL) problems.push('SMTP_URL: required in production (smtp:// or smtps:// URL of the mail server)');
+
+  if (problems.length > 0 || !signing || !refreshTokenKey || !root || !dataEncryptionKey) throw new ConfigError(problems);
 
   return {
     nodeEnv: values.NODE_ENV,
@@ -261,6 +339,16 @@ export function loadConfig(env: Env = process.env): Config {
     mongodbUri: values.MONGODB_URI,
     jwt: { signing, verification, issuer: values.JWT_ISSUER, audience: values.JWT_AUDIENCE },
     refreshTokenKey,
+    derivedKeys: { deviceCookie: hkdf(root, 'device-cookie'), mfaTicket: hkdf(root, 'mfa-ticket') },
+    dataEncryptionKey,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    appUrl: values.APP_URL,
+    emailVerificationTtlMs: values.EMAIL_VERIFICATION_TTL,
+    passwordResetTtlMs: values.PASSWORD_RESET_TTL,
+    reauthMaxAgeMs: values.REAUTH_MAX_AGE,
+    webauthn: { rpId: values.WEBAUTHN_RP_ID, rpName: values.WEBAUTHN_RP_NAME, origins: values.WEBAUTHN_ORIGINS },
+    metricsPort: values.METRICS_PORT,
     generatedSecrets,
     accessTokenTtlMs: values.ACCESS_TOKEN_TTL,
     refreshTokenTtlMs: values.REFRESH_TOKEN_TTL,
@@ -270,6 +358,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: values.CORS_ORIGINS,
     adminEmails: values.ADMIN_EMAILS,
     loginMaxFailures: values.LOGIN_MAX_FAILURES,
+    loginMaxFailuresAccount: values.LOGIN_MAX_FAILURES_ACCOUNT,
     loginWindowMs: values.LOGIN_WINDOW,
     loginMaxPerIp: values.LOGIN_MAX_PER_IP,
     passwordMinLength: values.PASSWORD_MIN_LENGTH,

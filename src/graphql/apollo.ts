@@ -17,6 +17,9 @@ export interface ApolloOptions {
   sandbox: boolean;
   /** Schema modules' Sandbox operations. */
   sandboxDocuments?: readonly string[];
+  /** The endpoint's URL and whether /demo is served: Sandbox's offline help. */
+  appUrl: string;
+  demo: boolean;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
   logger: Logger;
 }
@@ -53,7 +56,7 @@ export function createApolloServer(schema: GraphQLSchema, options: ApolloOptions
     includeStacktraceInErrorResponses: options.development,
     validationRules: [SingleCredentialMutationRule, ...armor.validationRules],
     // Cache-control hints are computed per field by default; every answer here is no-store.
-    plugins: [...armor.plugins, sandboxPlugin(options.sandbox, options.sandboxDocuments), ApolloServerPluginCacheControlDisabled()],
+    plugins: [...armor.plugins, sandboxPlugin({ enabled: options.sandbox, url: options.appUrl, demo: options.demo, moduleDocuments: options.sandboxDocuments }), ApolloServerPluginCacheControlDisabled()],
     formatError: createFormatError({ development: options.development, hideSuggestions: options.production, logger }),
     logger: {
       debug: (message) => logger.debug(message),

@@ -1,8 +1,18 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './respond';
 
-/** `/readyz`: the database answers (200) or not (503). `/healthz` needs no more than sendJson. */
-export async function sendReadiness(res: ServerResponse, ping: () => Promise<boolean>): Promise<void> {
-  const ready = await ping();
-  sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
+/** What `/readyz` reports: ready, what start-up is still waiting for, or the database down. */
+export type Readiness = { state: 'ready' } | { state: 'starting'; waitingFor: string } | { state: 'unavailable' };
+
+const BODIES = {
+  ready: () => ({ status: 'ready', database: 'up' }),
+  starting: (waitingFor: string) => ({ status: 'starting', waitingFor }),
+  unavailable: () => ({ status: 'unavailable', database: 'down' }),
+};
+
+/** `/readyz`: 200 when the service can answer, else 503 saying why. `/healthz` needs no more than sendJson. */
+export async function sendReadiness(res: ServerResponse, readiness: () => Promise<Readiness>): Promise<void> {
+  const current = await readiness();
+  const body = current.state === 'starting' ? BODIES.starting(current.waitingFor) : BODIES[current.state]();
+  sendJson(res, current.state === 'ready' ? 200 : 503, body);
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../logging/logger';
+import type { Telemetry } from '../observability/telemetry';
 import type { GraphQLHandler } from './graphql-handler';
-import { sendReadiness } from './health';
+import { sendReadiness, type Readiness } from './health';
 import { sendGraphQLError, sendJson } from './respond';
 import { applyCors } from './origin';
 
@@ -12,19 +13,27 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export type RouteHandler = (path: string, req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 export interface HttpServerDeps {
-  graphql: GraphQLHandler;
+  /** The GraphQL handler once start-up has finished; undefined before (answered 503). */
+  graphql: () => GraphQLHandler | undefined;
   /** `/.well-known/jwks.json`; empty keys: not served. */
   jwks: { keys: unknown[] };
-  /** `/readyz`: whether the service can answer (database reachable). */
-  ready: () => Promise<boolean>;
+  /** `/readyz`. */
+  readiness: () => Promise<Readiness>;
   logger: Logger;
   corsOrigins: readonly string[];
-  extraRoutes?: RouteHandler;
+  /** Development pages (/demo, /dev/mail), when there are any. */
+  extraRoutes?: () => RouteHandler | undefined;
+  telemetry: Telemetry;
 }
+
+/** Paths that get their own label in request metrics; everything else is `other`. */
+const ROUTES = new Set(['/graphql', '/healthz', '/readyz', '/.well-known/jwks.json']);
 
 /**
  * The HTTP server: plain node:http (measured ~1.3x Apollo's standalone server), routing
  * /graphql, /healthz, /readyz and /.well-known/jwks.json. Every response carries a request id.
+ * It listens from the first moment of start-up: /healthz answers at once, and until the service
+ * is ready /readyz and /graphql answer 503 saying what start-up is waiting for.
  */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const { logger, jwks } = deps;
@@ -35,17 +44,20 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const started = process.hrtime.bigint();
     res.setHeader('x-request-id', requestId);
     res.setHeader('x-content-type-options', 'nosniff');
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     res.on('finish', () => {
-      logger.info(
-        { event: 'http.request', requestId, method: req.method, path: req.url?.split('?')[0], status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request',
-      );
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ event: 'http.request', requestId, method: req.method, path, status: res.statusCode, ms }, 'request');
+      deps.telemetry.httpRequest(ROUTES.has(path) ? path : 'other', req.method ?? 'GET', res.statusCode, ms / 1_000);
     });
 
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/graphql') {
       if (applyCors(req, res, deps.corsOrigins)) return;
-      await deps.graphql(req, res, requestId);
+      const graphql = deps.graphql();
+      if (graphql) return graphql(req, res, requestId);
+      const readiness = await deps.readiness();
+      const waitingFor = readiness.state === 'starting' ? readiness.waitingFor : 'start-up';
+      sendGraphQLError(res, 503, 'SERVICE_UNAVAILABLE', `The service is starting (waiting for: ${waitingFor}). Try again shortly.`, { 'retry-after': '2' });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -53,11 +65,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       return;
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return sendReadiness(res, deps.ready);
+    if (path === '/readyz') return sendReadiness(res, deps.readiness);
     if (path === '/.well-known/jwks.json' && jwks.keys.length > 0) {
       return sendJson(res, 200, jwks, { 'cache-control': 'public, max-age=300' });
     }
-    if (deps.extraRoutes && (await deps.extraRoutes(path, req, res))) return;
+    const extra = deps.extraRoutes?.();
+    if (extra && (await extra(path, req, res))) return;
     sendGraphQLError(res, 404, 'BAD_REQUEST', 'Not found. The API is at /graphql.');
   };
 

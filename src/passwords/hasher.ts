@@ -18,6 +18,10 @@ class Semaphore {
 
   constructor(private readonly limit: number) {}
 
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active += 1;
@@ -46,6 +50,11 @@ export class PasswordHasher {
     concurrency = DEFAULT_HASH_CONCURRENCY,
   ) {
     this.slots = new Semaphore(concurrency);
+  }
+
+  /** Hashes waiting for a free slot (a gauge for monitoring). */
+  get queueLength(): number {
+    return this.slots.queued;
   }
 
   hash(password: string): Promise<string> {

@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
 import type { Models, SessionDoc } from '../db/models';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
 
 export type RevokeReason = 'LOGOUT' | 'LOGOUT_ALL' | 'REVOKED' | 'PASSWORD_CHANGED' | 'REFRESH_TOKEN_REUSED';
@@ -35,6 +36,7 @@ export class SessionStore {
   constructor(
     private readonly models: Models,
     private readonly options: { refreshTokenTtlMs: number },
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
   async start(userId: Types.ObjectId, client: ClientInfo, now = new Date()): Promise<StartedSession> {
@@ -107,6 +109,7 @@ export class SessionStore {
   async revoke(session: SessionRef, reason: RevokeReason, now = new Date()): Promise<boolean> {
     try {
       await this.models.SessionRevocation.create({ _id: session.sessionId, userId: session.userId, at: now, reason, expiresAt: session.expiresAt });
+      this.telemetry.sessionsRevoked(reason, 1);
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;

@@ -140,13 +140,13 @@ export class AccessTokens {
     this.verified.set(token, verifiedClaims, claims.exp * 1_000);
     return { ok: true, claims: verifiedClaims };
   }
+}
 
-  /** Public keys for `/.well-known/jwks.json` (empty with HS256 only: secrets are never published). */
-  jwks(): { keys: Record<string, unknown>[] } {
-    return {
-      keys: this.options.verification
-        .filter((key) => key.alg !== 'HS256')
-        .map((key) => ({ ...key.key.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
-    };
-  }
+/** Public keys for `/.well-known/jwks.json` (empty with HS256 only: secrets are never published). */
+export function publishedJwks(verification: readonly VerificationKey[]): { keys: Record<string, unknown>[] } {
+  return {
+    keys: verification
+      .filter((key) => key.alg !== 'HS256')
+      .map((key) => ({ ...key.key.export({ format: 'jwk' }), kid: key.kid, alg: key.alg, use: 'sig' })),
+  };
 }

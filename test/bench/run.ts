@@ -125,10 +125,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await startEmbeddedDatabase(createLogger('warn'));
   const uri = `${database.uri}/bench_${Date.now()}`;
-  const env = { MONGODB_URI: uri, NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_CHECK: 'strict' };
+  const env = { MONGODB_URI: uri, NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_CHECK: 'strict', SMTP_URL: 'smtp://127.0.0.1:1', DATA_ENCRYPTION_KEY: '0'.repeat(64), EXAMPLES: 'true' };
   const entry = (name: string) => join(ROOT, 'test', 'bench', 'servers', `${name}.ts`);
   const listening = (extra: Record<string, string>, script: string) =>
-    spawnServer({ ...env, ...extra }, entry(script), false).then((server) => {
+    spawnServer({ ...env, ...extra }, { entry: entry(script), keepOutput: false, until: 'server.listening' }).then((server) => {
       servers.push(server);
       return server;
     });

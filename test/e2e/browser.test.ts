@@ -170,5 +170,12 @@ describeInBrowser('in Chromium', () => {
     expect(html).toMatch(/"includeCookies":\s*true/);
     expect(html).toContain('EmbeddedSandbox');
     expect(html).toContain('mutation SignUp');
+    // Offline, Sandbox cannot load from Apollo's CDN: the page still says what to do.
+    const text = await page.locator('.fallback').innerText();
+    expect(text).toContain('Apollo Sandbox could not be loaded');
+    expect(text).toContain('curl -s');
+    await page.locator('.fallback a[href="/demo"]').click();
+    await page.waitForSelector('#status');
+    expect(page.url()).toMatch(/\/demo$/);
   });
 });

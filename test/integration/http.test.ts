@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -118,6 +123,20 @@ describe('Apollo Sandbox', () => {
     expect(html).toContain('EmbeddedSandbox');
     expect(html).toMatch(/"includeCookies":\s*true/);
     expect(html).toContain('mutation SignUp');
+  });
+
+  it('when Sandbox cannot load, the page shows curl examples that work as written', async () => {
+    const html = await (await fetch(server.url, { headers: { accept: 'text/html' } })).text();
+    const commands = [...html.matchAll(/<pre>([^<]*)<\/pre>/g)].map((match) => match[1]!.replace(/&#(\d+);/g, (_all, code: string) => String.fromCharCode(Number(code))));
+    expect(commands).toHaveLength(3);
+    const dir = mkdtempSync(join(tmpdir(), 'curl-'));
+    // Asynchronously: the server runs in this process.
+    const shell = async (command: string) => JSON.parse((await promisify(execFile)('sh', ['-c', command], { cwd: dir, encoding: 'utf8' })).stdout);
+    const accessToken = ((await shell(commands[0]!)) as { data: { signUp: { accessToken: string } } }).data.signUp.accessToken;
+    const me = await shell(commands[1]!.replace('ACCESS_TOKEN', accessToken));
+    expect(me.data.me.email).toBe('ada@example.com');
+    const refreshed = await shell(commands[2]!);
+    expect(refreshed.data.refresh.accessToken).toEqual(expect.any(String));
   });
 
   it('is not served in production', async () => {

@@ -1,30 +1,63 @@
 import { request } from 'node:http';
-import { spawnServer } from '../support/process';
+import { COMPILED_ENTRY, SOURCE_ENTRY, spawnServer, type ServerProcess } from '../support/process';
 import { testDatabaseUri } from '../support/database';
+import { productionEnv } from '../support/server';
 
-it('SIGTERM stops accepting, finishes the in-flight request, closes the database and exits 0', async () => {
-  const server = await spawnServer({ MONGODB_URI: testDatabaseUri() });
+/** A request whose body is half sent: in flight until `finish()` sends the rest. */
+function inFlight(url: string): { response: Promise<{ status: number; text: string }>; finish: () => void } {
   const body = JSON.stringify({ query: '{ __typename }' });
-
-  // A request whose body is only half sent when the signal arrives: it is in flight.
+  let finish = () => undefined as void;
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(server.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
       let text = '';
       res.on('data', (chunk: Buffer) => (text += chunk.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
     req.on('error', reject);
     req.write(body.slice(0, 5));
-    setTimeout(() => {
-      server.child.kill('SIGTERM');
-      setTimeout(() => req.end(body.slice(5)), 300);
-    }, 200);
+    finish = () => req.end(body.slice(5));
   });
+  return { response, finish };
+}
 
-  const { status, text } = await response;
-  expect(status).toBe(200);
-  expect(JSON.parse(text)).toEqual({ data: { __typename: 'Query' } });
-  expect(await server.exited).toBe(0);
-  expect(server.output.join('\n')).toContain('"server.stopped"');
-  await expect(fetch(server.url.replace('/graphql', '/healthz'))).rejects.toThrow();
+const MODES: [string, string, Record<string, string>][] = [
+  ['production, compiled (npm start)', COMPILED_ENTRY, productionEnv()],
+  ['development, TypeScript (npm run dev without the watcher)', SOURCE_ENTRY, { NODE_ENV: 'development', DATA_ENCRYPTION_KEY: '1'.repeat(64) }],
+];
+
+describe.each(MODES)('%s', (_mode, entry, env) => {
+  let server: ServerProcess;
+  afterEach(() => server?.kill('SIGKILL'));
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s: stops accepting, finishes the request in flight, closes the database and exits 0', async (signal) => {
+    server = await spawnServer({ MONGODB_URI: testDatabaseUri(), ...env }, { entry });
+    const { response, finish } = inFlight(server.url);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill(signal);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    finish();
+
+    const { status, text } = await response;
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toEqual({ data: { __typename: 'Query' } });
+    expect(await server.exited).toBe(0);
+    const log = server.output.join('\n');
+    expect(log).toContain('"server.stopped"');
+    expect(log).not.toContain('"server.cleanup_failed"');
+    await expect(fetch(server.url.replace('/graphql', '/healthz'))).rejects.toThrow();
+  }, 60_000);
+});
+
+it('a second signal during shutdown forces exit 1 without waiting for the request in flight', async () => {
+  const server = await spawnServer({ MONGODB_URI: testDatabaseUri(), ...productionEnv() });
+  const { response } = inFlight(server.url);
+  response.catch(() => undefined);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const started = Date.now();
+  server.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  server.child.kill('SIGTERM');
+  expect(await server.exited).toBe(1);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(server.output.join('\n')).toContain('"server.forced_exit"');
 }, 60_000);

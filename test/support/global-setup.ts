@@ -1,16 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createLogger } from '../../src/logging/logger';
 import { startEmbeddedDatabase } from '../../src/dev/embedded-database';
 import { startFerretdbOnPostgresql } from './postgresql';
 
+const ROOT = join(__dirname, '..', '..');
+
 /**
- * One throwaway database server for the whole run; each test file then uses its own database
- * name on it. Which server:
+ * Before any test: compile src/ to dist/ (tests spawn the server as it is deployed, compiled),
+ * and start one throwaway database server for the whole run; each test file then uses its own
+ * database name on it. Which server:
  * - MONGODB_URI set: that one;
  * - TEST_DATABASE=ferretdb-postgresql: FerretDB over a throwaway PostgreSQL cluster (real
  *   concurrent writers, for the race tests);
- * - otherwise the chain `npm start` uses (mongodb-memory-server, else FerretDB on SQLite).
+ * - otherwise the chain `npm run dev` uses (mongodb-memory-server, else FerretDB on SQLite).
  */
 export default async function globalSetup(): Promise<void> {
+  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'src', 'tsconfig.build.json')], { encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+
   if (process.env.MONGODB_URI) {
     process.env.TEST_MONGODB_BASE_URI = process.env.MONGODB_URI.replace(/\/[^/?]*(\?.*)?$/, '');
     return;

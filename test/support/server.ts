@@ -20,6 +20,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
+/** What production requires besides the database (contract: MONGODB_URI, SMTP_URL, DATA_ENCRYPTION_KEY and a secret). */
+export function productionEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: 'production', JWT_SECRET: TEST_JWT_SECRET, SMTP_URL: 'smtp://127.0.0.1:2525', DATA_ENCRYPTION_KEY: '0'.repeat(64), ...overrides };
+}
+
 export interface TestServer {
   app: RunningApp;
   url: string;
@@ -40,7 +45,8 @@ export interface TestServer {
  * treat it as a secure context, so they accept the Secure refresh cookie over http).
  */
 export async function startTestServer(overrides: Record<string, string> = {}, { host = '127.0.0.1' }: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<TestServer> {
-  const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...overrides });
+  const production = overrides.NODE_ENV === 'production' ? productionEnv() : {};
+  const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...production, ...overrides });
   const config = loadConfig(env);
   const app = await startApp(config, { host: host === 'localhost' ? undefined : host });
   const url = host === 'localhost' ? app.url : app.url.replace('localhost', '127.0.0.1');

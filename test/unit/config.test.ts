@@ -3,6 +3,9 @@ import { ConfigError, loadConfig } from '../../src/config/config';
 import { parseDuration } from '../../src/config/duration';
 
 const SECRET = 'x'.repeat(32);
+const DEV = { NODE_ENV: 'development' };
+/** Everything production needs, so one test can take one thing away. */
+const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: SECRET, MONGODB_URI: 'mongodb://db.internal/auth', SMTP_URL: 'smtp://mail.internal:587', DATA_ENCRYPTION_KEY: 'ab'.repeat(32) };
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -29,7 +32,7 @@ describe('durations', () => {
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
-    const config = loadConfig({ JWT_SECRET: SECRET });
+    const config = loadConfig({ ...DEV, JWT_SECRET: SECRET });
     expect(config).toMatchObject({
       port: 4000,
       mongodbUri: undefined,
@@ -41,11 +44,21 @@ describe('loadConfig', () => {
       corsOrigins: [],
       adminEmails: [],
       loginMaxFailures: 5,
+      loginMaxFailuresAccount: 100,
       loginWindowMs: 15 * 60_000,
       loginMaxPerIp: 100,
-      passwordMinLength: 12,
+      passwordMinLength: 15,
+      smtpUrl: undefined,
+      mailFrom: 'no-reply@localhost',
+      appUrl: 'http://localhost:4000',
+      emailVerificationTtlMs: 24 * 3_600_000,
+      passwordResetTtlMs: 30 * 60_000,
+      reauthMaxAgeMs: 5 * 60_000,
+      webauthn: { rpId: 'localhost', rpName: 'GraphQL Auth API', origins: ['http://localhost:4000'] },
+      metricsPort: undefined,
       sandbox: true,
       introspection: true,
+      examples: true,
     });
     expect(config.jwt).toMatchObject({ issuer: 'http://localhost:4000', audience: 'graphql-api' });
     expect(config.jwt.signing.alg).toBe('HS256');
@@ -79,26 +92,62 @@ describe('loadConfig', () => {
   });
 
   it('generates development secrets with a warning but requires them in production', () => {
-    expect(loadConfig({}).generatedSecrets).toEqual(['JWT_SECRET', 'REFRESH_TOKEN_SECRET']);
-    expect(problemsOf({ NODE_ENV: 'production' }).join('\n')).toMatch(/JWT_SECRET: required in production/);
-    const production = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET });
+    expect(loadConfig(DEV).generatedSecrets).toEqual(['JWT_SECRET', 'REFRESH_TOKEN_SECRET', 'DATA_ENCRYPTION_KEY']);
+    const production = loadConfig(PRODUCTION);
     expect(production.generatedSecrets).toEqual([]);
-    expect(production).toMatchObject({ sandbox: false, introspection: false });
+    expect(production).toMatchObject({ sandbox: false, introspection: false, examples: false });
+  });
+
+  it('NODE_ENV unset is production, and production names each missing requirement', () => {
+    expect(problemsOf({})).toEqual([
+      expect.stringMatching(/^JWT_SECRET: required in production/),
+      expect.stringMatching(/^DATA_ENCRYPTION_KEY: required in production/),
+      expect.stringMatching(/^MONGODB_URI: required in production/),
+      expect.stringMatching(/^SMTP_URL: required in production/),
+    ]);
+    for (const variable of ['MONGODB_URI', 'SMTP_URL', 'DATA_ENCRYPTION_KEY', 'JWT_SECRET']) {
+      const { [variable]: _removed, ...rest } = PRODUCTION as Record<string, string>;
+      expect(problemsOf(rest)).toEqual([expect.stringMatching(new RegExp(`^${variable}: required in production`))]);
+    }
+  });
+
+  it('derives every other key from the root secret by HKDF: stable for one secret, different per purpose', () => {
+    const a = loadConfig(PRODUCTION);
+    const b = loadConfig(PRODUCTION);
+    const bytes = (key: { export(): Buffer }) => key.export().toString('hex');
+    expect(bytes(a.derivedKeys.deviceCookie)).toBe(bytes(b.derivedKeys.deviceCookie));
+    expect(bytes(a.derivedKeys.deviceCookie)).not.toBe(bytes(a.derivedKeys.mfaTicket));
+    expect(bytes(a.derivedKeys.deviceCookie)).not.toBe(bytes(a.refreshTokenKey));
+    expect(bytes(a.dataEncryptionKey)).toBe('ab'.repeat(32));
+    expect(bytes(loadConfig({ ...PRODUCTION, DATA_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).dataEncryptionKey)).toBe('01'.repeat(32));
+  });
+
+  it.each([
+    ['DATA_ENCRYPTION_KEY', 'abcd'],
+    ['SMTP_URL', 'http://mail'],
+    ['APP_URL', 'ftp://x'],
+    ['METRICS_PORT', 'metrics'],
+    ['WEBAUTHN_ORIGINS', 'localhost:4000'],
+    ['EXAMPLES', 'sometimes'],
+  ])('refuses %s=%j', (variable, value) => {
+    expect(problemsOf({ ...PRODUCTION, [variable]: value }).join('\n')).toContain(variable);
   });
 
   it('asymmetric keys: ES256 from a P-256 key, RS256 from RSA; refresh secret then required in production', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    expect(loadConfig({ JWT_PRIVATE_KEY: ec, JWT_KEY_ID: 'k1' }).jwt.signing).toMatchObject({ alg: 'ES256', kid: 'k1' });
-    expect(loadConfig({ JWT_PRIVATE_KEY: rsa }).jwt.signing.alg).toBe('RS256');
-    expect(loadConfig({ JWT_PRIVATE_KEY: ec.replace(/\n/g, '\\n') }).jwt.signing.alg).toBe('ES256');
-    expect(problemsOf({ NODE_ENV: 'production', JWT_PRIVATE_KEY: ec }).join()).toMatch(/REFRESH_TOKEN_SECRET/);
+    expect(loadConfig({ ...DEV, JWT_PRIVATE_KEY: ec, JWT_KEY_ID: 'k1' }).jwt.signing).toMatchObject({ alg: 'ES256', kid: 'k1' });
+    expect(loadConfig({ ...DEV, JWT_PRIVATE_KEY: rsa }).jwt.signing.alg).toBe('RS256');
+    expect(loadConfig({ ...DEV, JWT_PRIVATE_KEY: ec.replace(/\n/g, '\\n') }).jwt.signing.alg).toBe('ES256');
+    const { JWT_SECRET: _secret, ...withoutSecret } = PRODUCTION;
+    expect(problemsOf({ ...withoutSecret, JWT_PRIVATE_KEY: ec })).toEqual([expect.stringMatching(/^REFRESH_TOKEN_SECRET/)]);
+    expect(loadConfig({ ...withoutSecret, JWT_PRIVATE_KEY: ec, REFRESH_TOKEN_SECRET: SECRET }).jwt.signing.alg).toBe('ES256');
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    expect(problemsOf({ JWT_PRIVATE_KEY: p384 }).join()).toMatch(/JWT_PRIVATE_KEY: only P-256/);
+    expect(problemsOf({ ...DEV, JWT_PRIVATE_KEY: p384 }).join()).toMatch(/JWT_PRIVATE_KEY: only P-256/);
   });
 
   it('JWT_VERIFY_KEYS adds retired keys and refuses duplicate key ids', () => {
-    const config = loadConfig({ JWT_SECRET: SECRET, JWT_KEY_ID: 'new', JWT_VERIFY_KEYS: JSON.stringify([{ kid: 'old', secret: 'o'.repeat(32) }]) });
+    const config = loadConfig({ ...DEV, JWT_SECRET: SECRET, JWT_KEY_ID: 'new', JWT_VERIFY_KEYS: JSON.stringify([{ kid: 'old', secret: 'o'.repeat(32) }]) });
     expect(config.jwt.verification.map((key) => key.kid)).toEqual(['new', 'old']);
     expect(problemsOf({ JWT_SECRET: SECRET, JWT_KEY_ID: 'new', JWT_VERIFY_KEYS: JSON.stringify([{ kid: 'new', secret: 'o'.repeat(32) }]) }).join()).toMatch(
       /already in use/,

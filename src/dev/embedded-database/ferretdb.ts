@@ -6,7 +6,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from '../../logging/logger';
-import { EmbeddedDatabaseUnavailableError, type EmbeddedDatabase } from './types';
+import { EmbeddedDatabaseUnavailableError, type EmbeddedDatabase, type EmbeddedOptions } from './types';
 
 const run = promisify(execFile);
 
@@ -30,12 +30,16 @@ async function isExecutable(path: string): Promise<boolean> {
  * start ("Invalid build/version/version.txt file content") because the module zip leaves out the
  * generated version file. So: download the module, copy it, write version.txt, `go build`.
  */
-export async function buildFerretdb(binary: string, logger: Logger): Promise<void> {
-  logger.info({ event: 'ferretdb.build', version: FERRETDB_VERSION, binary }, 'building FerretDB with Go (once; about a minute)');
+export async function buildFerretdb(binary: string, logger: Logger, options: Pick<EmbeddedOptions, 'signal' | 'progress'> = {}): Promise<void> {
+  const started = Date.now();
+  const announce = 'building FerretDB with Go (first start only; about a minute)';
+  logger.info({ event: 'ferretdb.build', version: FERRETDB_VERSION, binary }, announce);
+  options.progress?.(announce);
   const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' };
+  const { signal } = options;
   let moduleDir: string;
   try {
-    const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env, maxBuffer: 1 << 20 });
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env, maxBuffer: 1 << 20, signal });
     moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
   } catch (error) {
     throw new EmbeddedDatabaseUnavailableError(`could not download FerretDB with Go: ${(error as Error).message}`);
@@ -48,10 +52,12 @@ export async function buildFerretdb(binary: string, logger: Logger): Promise<voi
     await writeFile(join(sourceDir, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
     await mkdir(join(binary, '..'), { recursive: true });
     const partial = `${binary}.${process.pid}.partial`;
-    await run('go', ['build', '-trimpath', '-o', partial, './cmd/ferretdb'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
+    await run('go', ['build', '-trimpath', '-o', partial, './cmd/ferretdb'], { cwd: sourceDir, env, maxBuffer: 16 << 20, signal });
     await chmod(partial, 0o755);
     await rename(partial, binary); // atomic: a concurrent builder never sees half a file
+    logger.info({ event: 'ferretdb.built', binary, seconds: Math.round((Date.now() - started) / 1_000) }, `FerretDB built in ${Math.round((Date.now() - started) / 1_000)} s`);
   } catch (error) {
+    if (signal?.aborted) throw error;
     throw new EmbeddedDatabaseUnavailableError(`could not build FerretDB: ${(error as Error).message}`);
   } finally {
     await rm(workDir, { recursive: true, force: true });
@@ -81,7 +87,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export interface FerretdbOptions {
+export interface FerretdbOptions extends EmbeddedOptions {
   /** Loopback port (default: a free one). */
   port?: number;
   /** SQLite directory (default: a new temporary one, removed on stop); also FerretDB's state directory. */
@@ -97,10 +103,12 @@ export interface FerretdbOptions {
  */
 export async function startFerretdb(logger: Logger, options: FerretdbOptions = {}): Promise<EmbeddedDatabase> {
   const binary = ferretdbBinaryPath();
-  if (!(await isExecutable(binary))) await buildFerretdb(binary, logger);
+  if (!(await isExecutable(binary))) await buildFerretdb(binary, logger, options);
+  options.signal?.throwIfAborted();
 
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ferretdb-data-')));
+  if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
   const port = options.port ?? (await freePort());
   const child = spawn(
     binary,
@@ -140,6 +148,10 @@ export async function startFerretdb(logger: Logger, options: FerretdbOptions = {
 
   const deadline = Date.now() + 20_000;
   while (!(await canConnect(port))) {
+    if (options.signal?.aborted) {
+      await cleanUp();
+      options.signal.throwIfAborted();
+    }
     if (exited || Date.now() > deadline) {
       await cleanUp();
       throw new EmbeddedDatabaseUnavailableError(`FerretDB did not start: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}`);

@@ -1,9 +1,9 @@
 import type { Logger } from '../../logging/logger';
 import { startFerretdb } from './ferretdb';
 import { startMongoMemoryServer } from './mongodb-memory-server';
-import { EmbeddedDatabaseUnavailableError, type EmbeddedDatabase } from './types';
+import { EmbeddedDatabaseUnavailableError, type EmbeddedDatabase, type EmbeddedOptions } from './types';
 
-export type { EmbeddedDatabase };
+export type { EmbeddedDatabase, EmbeddedOptions };
 export { EmbeddedDatabaseUnavailableError };
 
 const STARTERS = {
@@ -12,21 +12,25 @@ const STARTERS = {
 } as const;
 
 /**
- * The contract's chain for "no MONGODB_URI": a real mongod from mongodb-memory-server, else
- * FerretDB (built once with Go), else an error that says how to set MONGODB_URI.
- * `EMBEDDED_DATABASE=ferretdb` (or `mongodb-memory-server`) skips straight to one of them.
+ * The contract's chain for "no MONGODB_URI" (development and test only): a real mongod from
+ * mongodb-memory-server, else FerretDB (built once with Go), else an error that says how to set
+ * MONGODB_URI. `EMBEDDED_DATABASE=ferretdb` (or `mongodb-memory-server`) skips straight to one.
+ * With `dataDir`, each keeps its data in a sub-directory of it.
  */
-export async function startEmbeddedDatabase(logger: Logger, only = process.env.EMBEDDED_DATABASE): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(logger: Logger, options: EmbeddedOptions = {}, only = process.env.EMBEDDED_DATABASE): Promise<EmbeddedDatabase> {
   const names = (Object.keys(STARTERS) as (keyof typeof STARTERS)[]).filter((name) => !only || name === only);
   const failures: string[] = [];
   for (const name of names) {
+    options.signal?.throwIfAborted();
     try {
-      const database = await STARTERS[name](logger);
-      logger.info({ event: 'db.embedded', kind: database.kind, uri: database.uri }, `embedded database: ${database.kind}`);
+      const dataDir = options.dataDir && `${options.dataDir}/${name}`;
+      const database = await STARTERS[name](logger, { ...options, dataDir });
+      logger.info({ event: 'db.embedded', kind: database.kind, uri: database.uri, dataDir }, `embedded database: ${database.kind}${dataDir ? ` (data kept in ${dataDir})` : ''}`);
       return database;
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       failures.push(`${name}: ${(error as Error).message}`);
-      logger.warn({ event: 'db.embedded_failed', kind: name, reason: (error as Error).message }, `${name} unavailable`);
+      logger.warn({ event: 'db.embedded_failed', kind: name, reason: (error as Error).message }, `${name} unavailable: ${(error as Error).message}`);
     }
   }
   throw new EmbeddedDatabaseUnavailableError(
