@@ -12,7 +12,9 @@ import { createHttpServer, type RouteHandler } from './http/server';
 import { createLogger, type Logger } from './logging/logger';
 import type { PrometheusTelemetry } from './observability/prometheus';
 import { NO_TELEMETRY, type Telemetry } from './observability/telemetry';
-import { loadSchemaModules, moduleContext, moduleScopes } from './schema-modules';
+import { smtpTransport } from './mail/mailer';
+import type { MailCatcher } from './dev/mail-catcher';
+import { loadSchemaModules, moduleContext, moduleErasures, moduleScopes } from './schema-modules';
 import { publishedJwks } from './tokens/access-token';
 
 export interface RunningApp {
@@ -119,6 +121,18 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
       cleanUps.unshift(() => embedded.stop());
       uri = `${embedded.uri}/graphql-auth`;
     }
+    let smtpUrl = config.smtpUrl;
+    let mailCatcher: MailCatcher | undefined;
+    if (!smtpUrl) {
+      // Development and test only (production requires SMTP_URL): messages are kept, not delivered.
+      const { MailCatcher: Catcher } = require('./dev/mail-catcher') as typeof import('./dev/mail-catcher');
+      const catcher = await Catcher.start({ logger });
+      cleanUps.unshift(() => catcher.stop());
+      mailCatcher = catcher;
+      smtpUrl = catcher.url;
+      logger.info({ event: 'mail.embedded', url: smtpUrl }, `embedded mail catcher at ${smtpUrl}${config.nodeEnv === 'development' ? `; messages at ${new URL(url).origin}/dev/mail` : ''}`);
+    }
+
     progress('connecting to the database');
     const databaseUri = uri;
     const connection = await connectDatabase(databaseUri, logger).catch((error: Error) => {
@@ -128,8 +142,17 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     abort.signal.throwIfAborted();
 
     const modules = loadSchemaModules({ examples: config.examples, connection });
-    const domain = createDomain(config, connection, logger, moduleScopes(modules), telemetry);
+    const domain = createDomain(config, connection, logger, {
+      mailTransport: smtpTransport(smtpUrl),
+      appUrl: config.appUrl ?? new URL(url).origin,
+      moduleScopes: moduleScopes(modules),
+      erasures: moduleErasures(modules),
+      telemetry,
+    });
+    // Undone in this order: finish background work (it may send mail), deliver mail, write audit events.
     cleanUps.unshift(() => domain.audit.flush());
+    cleanUps.unshift(() => domain.mailer.flush(5_000));
+    cleanUps.unshift(() => domain.background.drain(5_000));
     prometheus?.gauge('auth_password_hash_queue_length', 'Password hashes waiting for a free slot.', () => domain.hasher.queueLength);
     progress('creating collections and indexes');
     const needPurge = await ensureIndexes([...Object.values(domain.models), ...modules.flatMap((module) => module.models ?? [])], logger);
@@ -154,17 +177,18 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     await apollo.start();
     cleanUps.unshift(() => apollo.stop());
 
-    if (config.demo) {
-      const { demoRoutes } = require('./dev/demo/serve') as typeof import('./dev/demo/serve');
-      const demo = demoRoutes();
-      devRoutes = demo.routes;
-      cleanUps.unshift(demo.stop);
+    if (config.demo || (mailCatcher && config.nodeEnv === 'development')) {
+      const { developmentRoutes } = require('./dev/routes') as typeof import('./dev/routes');
+      const dev = developmentRoutes({ demo: config.demo, mail: config.nodeEnv === 'development' ? mailCatcher : undefined });
+      devRoutes = dev.routes;
+      cleanUps.unshift(dev.stop);
     }
     abort.signal.throwIfAborted();
     graphql = createGraphQLHandler(apollo, {
       useCases: domain.useCases,
       accessTokens: domain.accessTokens,
       sessionStatus: domain.sessionStatus,
+      scopes: domain.scopes,
       trustProxyHops: config.trustProxyHops,
       corsOrigins: config.corsOrigins,
       moduleContext: moduleContext(modules),

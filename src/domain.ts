@@ -1,12 +1,20 @@
 import type { Connection } from 'mongoose';
+import { AccountStore } from './accounts/account-store';
+import { AccountTokens } from './accounts/account-tokens';
 import { Accounts } from './accounts/accounts';
-import { LoginLimiter } from './accounts/login-limiter';
+import { Administration, type AccountErasure } from './accounts/administration';
+import { AttemptLimiter } from './accounts/attempt-limiter';
+import { AccountInputs } from './accounts/inputs';
+import { Recovery } from './accounts/recovery';
 import { PRODUCT_SCOPES, ScopeTable, type RoleScopes } from './accounts/roles';
 import { UserDirectory } from './accounts/user-directory';
 import { AuditLog } from './audit/audit-log';
 import type { Config } from './config/config';
 import { defineModels, type Models } from './db/models';
+import { SingleUse } from './db/single-use';
+import { BackgroundTasks } from './lib/background';
 import type { Logger } from './logging/logger';
+import { Mailer, type MailTransport } from './mail/mailer';
 import { NO_TELEMETRY, type Telemetry } from './observability/telemetry';
 import { PasswordHasher } from './passwords/hasher';
 import { RefreshRotation } from './sessions/rotation';
@@ -18,6 +26,8 @@ import { AccessTokens } from './tokens/access-token';
 /** The use cases the GraphQL layer calls. */
 export interface UseCases {
   accounts: Accounts;
+  recovery: Recovery;
+  administration: Administration;
   sessions: Sessions;
   users: UserDirectory;
   audit: AuditLog;
@@ -29,16 +39,45 @@ export interface Domain {
   audit: AuditLog;
   accessTokens: AccessTokens;
   sessionStatus: SessionStatus;
+  scopes: ScopeTable;
   hasher: PasswordHasher;
+  mailer: Mailer;
+  background: BackgroundTasks;
   useCases: UseCases;
 }
 
-export function createDomain(config: Config, connection: Connection, logger: Logger, moduleScopes: readonly RoleScopes[] = [], telemetry: Telemetry = NO_TELEMETRY): Domain {
+export interface DomainExtras {
+  mailTransport: MailTransport;
+  /** Base of the links in messages (APP_URL, or the server's own origin). */
+  appUrl: string;
+  /** Scope tables of the schema modules. */
+  moduleScopes?: readonly RoleScopes[];
+  /** What schema modules keep about an account, erased with it. */
+  erasures?: readonly AccountErasure[];
+  telemetry?: Telemetry;
+}
+
+/** The product name in messages. */
+const PRODUCT_NAME = 'GraphQL Auth API';
+/** Reset and verification messages per address per LOGIN_WINDOW (contract: at most 3). */
+const MESSAGES_PER_ADDRESS = 3;
+
+export function createDomain(config: Config, connection: Connection, logger: Logger, extras: DomainExtras): Domain {
+  const telemetry = extras.telemetry ?? NO_TELEMETRY;
   const models = defineModels(connection);
   const audit = new AuditLog(models, logger, telemetry);
-  const users = new UserDirectory(models);
+  const states = new AccountStore(models);
+  const users = new UserDirectory(models, states);
   const hasher = new PasswordHasher();
-  const store = new SessionStore(models, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
+  const scopes = new ScopeTable([PRODUCT_SCOPES, ...(extras.moduleScopes ?? [])]);
+  const background = new BackgroundTasks(logger);
+  const mailer = new Mailer(extras.mailTransport, config.mailFrom, logger);
+  const singleUse = new SingleUse(models);
+  const tokens = new AccountTokens(models, singleUse);
+  const limiter = new AttemptLimiter(models, { windowMs: config.loginWindowMs }, telemetry);
+  const inputs = new AccountInputs({ passwordMinLength: config.passwordMinLength, loginMaxPerIp: config.loginMaxPerIp });
+
+  const store = new SessionStore(models, states, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
   const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
   const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs });
   const rotation = new RefreshRotation(models, store, {
@@ -46,15 +85,33 @@ export function createDomain(config: Config, connection: Connection, logger: Log
     refreshIdleTtlMs: config.refreshIdleTtlMs,
     refreshReuseGraceMs: config.refreshReuseGraceMs,
   });
-  const sessions = new Sessions({ store, rotation, status: sessionStatus, audit, accessTokens, users, scopes: new ScopeTable([PRODUCT_SCOPES, ...moduleScopes]) });
-  const limiter = new LoginLimiter(models, {
-    maxFailuresPerAccount: config.loginMaxFailures,
-    maxAttemptsPerIp: config.loginMaxPerIp,
-    windowMs: config.loginWindowMs,
-  }, telemetry);
-  const accounts = new Accounts(
-    { models, users, hasher, limiter, sessions, audit },
-    { passwordMinLength: config.passwordMinLength, adminEmails: config.adminEmails },
+  const sessions = new Sessions({ store, rotation, status: sessionStatus, audit, accessTokens, scopes, accounts: users, refreshIdleTtlMs: config.refreshIdleTtlMs });
+
+  const recovery = new Recovery(
+    { states, users, tokens, hasher, limiter, sessions, mailer, background, audit, inputs },
+    {
+      appUrl: extras.appUrl,
+      productName: PRODUCT_NAME,
+      adminEmails: config.adminEmails,
+      emailVerificationTtlMs: config.emailVerificationTtlMs,
+      passwordResetTtlMs: config.passwordResetTtlMs,
+      messagesPerAddress: MESSAGES_PER_ADDRESS,
+    },
   );
-  return { models, audit, accessTokens, sessionStatus, hasher, useCases: { accounts, sessions, users, audit } };
+  const accounts = new Accounts(
+    { models, states, users, hasher, limiter, inputs, sessions, recovery, audit },
+    { loginMaxFailures: config.loginMaxFailures, loginMaxFailuresAccount: config.loginMaxFailuresAccount },
+  );
+  const administration = new Administration({ models, states, users, tokens, sessions, audit, erasures: extras.erasures ?? [] });
+  return {
+    models,
+    audit,
+    accessTokens,
+    sessionStatus,
+    scopes,
+    hasher,
+    mailer,
+    background,
+    useCases: { accounts, recovery, administration, sessions, users, audit },
+  };
 }

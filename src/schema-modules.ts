@@ -21,6 +21,11 @@ export function moduleScopes(modules: readonly SchemaModule[]): RoleScopes[] {
   return modules.flatMap((module) => (module.scopes ? [module.scopes] : []));
 }
 
+/** What the modules keep about an account, erased with it. */
+export function moduleErasures(modules: readonly SchemaModule[]): ((userId: string) => Promise<void>)[] {
+  return modules.flatMap((module) => (module.erase ? [module.erase] : []));
+}
+
 /** What the modules add to every request's GraphQL context. */
 export function moduleContext(modules: readonly SchemaModule[]): Record<string, unknown> {
   return Object.assign({}, ...modules.map((module) => module.context ?? {})) as Record<string, unknown>;

@@ -23,6 +23,8 @@ export function notesModule(connection: Connection): SchemaModule {
     },
     models: [store.model],
     context: { notes: store },
+    // A deleted account's notes go with it: nothing is left pointing at nothing.
+    erase: (userId) => store.deleteByAuthor(userId),
     sandboxDocument: `
 # The example domain (examples/notes): try these signed in and signed out.
 mutation CreateNote {

@@ -69,6 +69,10 @@ export class NoteStore {
     return (await this.model.deleteOne({ _id: id })).deletedCount > 0;
   }
 
+  async deleteByAuthor(authorId: string): Promise<void> {
+    await this.model.deleteMany({ authorId });
+  }
+
   async moderate(id: string, moderationNote: string): Promise<NoteDoc | null> {
     const _id = objectId(id);
     if (!_id) return null;

@@ -1,152 +1,178 @@
 import { Types } from 'mongoose';
 import type { AuditLog, ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
-import type { Models, UserDoc } from '../db/models';
+import type { Models } from '../db/models';
 import { badUserInput, rateLimited, unauthenticated } from '../errors';
 import type { PasswordHasher } from '../passwords/hasher';
-import { checkPassword, isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH, type PasswordProblem } from '../passwords/policy';
-import type { Caller, RefreshCookieAction, Sessions, SignedIn } from '../sessions/sessions';
-import { EMAIL_MAX_LENGTH, normalizeEmail } from './email';
-import type { LoginLimiter } from './login-limiter';
-import { DEFAULT_ROLES, type Role } from './roles';
-import type { UserDirectory } from './user-directory';
+import { isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH } from '../passwords/policy';
+import type { Caller, Sessions, SignedIn, Started } from '../sessions/sessions';
+import type { AccountStore } from './account-store';
+import type { AttemptLimiter } from './attempt-limiter';
+import type { AccountInputs } from './inputs';
+import type { Recovery } from './recovery';
+import { DEFAULT_ROLES } from './roles';
+import type { Account, UserDirectory } from './user-directory';
 
 export interface AccountsOptions {
-  passwordMinLength: number;
-  adminEmails: readonly string[];
+  loginMaxFailures: number;
+  loginMaxFailuresAccount: number;
 }
 
 export interface AccountsDeps {
   models: Pick<Models, 'User'>;
+  states: AccountStore;
   users: UserDirectory;
   hasher: PasswordHasher;
-  limiter: LoginLimiter;
+  limiter: AttemptLimiter;
+  inputs: AccountInputs;
   sessions: Sessions;
+  recovery: Pick<Recovery, 'sendVerification'>;
   audit: AuditLog;
 }
 
-const PASSWORD_MESSAGES: Record<PasswordProblem, (min: number) => string> = {
-  TOO_SHORT: (min) => `The password must be at least ${min} characters long.`,
-  TOO_LONG: () => `The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`,
-  TOO_COMMON: () => 'This password is too common. Choose a less predictable one (a passphrase of several words works well).',
-};
+/** How a password sign-in proves itself (RFC 8176). */
+const PASSWORD_AMR = ['pwd'] as const;
 
-/** A user who just proved who they are, signed in to a new session. */
-export interface Started {
-  signedIn: SignedIn;
-  cookie: RefreshCookieAction;
-}
-
-/** Accounts, the use cases: sign-up, password login with its limits, password change. */
+/** Accounts, the use cases: sign-up, password login with its limits, password change, re-authentication. */
 export class Accounts {
   constructor(
     private readonly deps: AccountsDeps,
     private readonly options: AccountsOptions,
   ) {}
 
-  private emailOrThrow(input: string): string {
-    if (input.trim().length > EMAIL_MAX_LENGTH) {
-      throw badUserInput(`The email address must be at most ${EMAIL_MAX_LENGTH} characters long.`, 'email');
-    }
-    const email = normalizeEmail(input);
-    if (!email) throw badUserInput('Enter a valid email address (ASCII; internationalised domains in punycode).', 'email');
-    return email;
-  }
-
-  private passwordOrThrow(password: string, field: string): void {
-    const problem = checkPassword(password, this.options.passwordMinLength);
-    if (problem) throw badUserInput(PASSWORD_MESSAGES[problem](this.options.passwordMinLength), field);
-  }
-
-  /** Creates an account and starts its first session. */
+  /** Creates an account, starts its first session and mails a verification link. */
   async signUp(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
-    const { hasher, limiter, models, audit, sessions } = this.deps;
-    const email = this.emailOrThrow(emailInput);
-    this.passwordOrThrow(password, 'password'); // before any hashing
-    const decision = await limiter.reserve(null, client.ip);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-    const now = new Date();
-    const roles: Role[] = this.options.adminEmails.includes(email) ? [...DEFAULT_ROLES, 'ADMIN'] : [...DEFAULT_ROLES];
-    const user: UserDoc = {
-      _id: new Types.ObjectId(),
-      email,
+    const { hasher, limiter, models, audit, sessions, states, recovery, inputs } = this.deps;
+    const email = inputs.email(emailInput);
+    inputs.newPassword(password, 'password'); // before any hashing
+    const attempt = await limiter.attempt(inputs.ipLimit(client));
+    if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
+    const userId = new Types.ObjectId();
+    const createdAt = new Date();
+    // The state first: a user document never exists without one (an orphan state, if the
+    // address turns out taken, is harmless and purged with nothing pointing at it).
+    const state = await states.create(userId, {
       passwordHash: await hasher.hash(password),
-      roles,
-      createdAt: now,
-      passwordChangedAt: now,
-    };
+      roles: [...DEFAULT_ROLES], // ADMIN_EMAILS grants ADMIN at verification, never here
+      disabled: false,
+      emailVerified: false,
+      adminGranted: false,
+      totp: null,
+      passkeys: [],
+    }, createdAt);
+    const user = { _id: userId, email, createdAt };
     try {
       await models.User.create(user);
     } catch (error) {
+      await states.deleteAll(userId);
       if (isDuplicateKey(error)) throw badUserInput('An account with this email address already exists. Log in instead.', 'email');
       throw error;
     }
-    await audit.record({ type: 'SIGN_UP', userId: user._id, client });
-    return sessions.start(user, client);
+    await audit.record({ type: 'SIGN_UP', userId, client });
+    const account: Account = { user, state };
+    const started = await sessions.start(account, client, { credentialVersion: state.credentialVersion, amr: PASSWORD_AMR });
+    recovery.sendVerification(account, client);
+    return started;
   }
 
   /** Password login: a new session for the right password, the same refusal for everything else. */
   async login(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
-    const user = await this.authenticate(emailInput, password, client);
-    return this.deps.sessions.start(user, client, 'LOGIN_SUCCEEDED');
+    const account = await this.checkPassword(emailInput, password, client);
+    return this.deps.sessions.start(account, client, { credentialVersion: account.state.credentialVersion, amr: PASSWORD_AMR }, 'LOGIN_SUCCEEDED');
   }
 
   /**
    * Checks a password login. Unknown email and wrong password take the same path: the same
    * database work, one argon2 verification (against a dummy hash of the same cost when there is
-   * no account), the same error.
+   * no account), the same error. Limits: failures per (account, address), failures per account
+   * from all addresses (much higher), attempts per address.
    */
-  private async authenticate(emailInput: string, password: string, client: ClientInfo): Promise<UserDoc> {
-    const { limiter, users, hasher, audit, models } = this.deps;
+  private async checkPassword(emailInput: string, password: string, client: ClientInfo): Promise<Account> {
+    const { limiter, users, hasher, audit, states, inputs } = this.deps;
     if (!isPasswordLengthAcceptable(password)) {
       throw badUserInput(`The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`, 'password');
     }
-    const email = this.emailOrThrow(emailInput);
-    const decision = await limiter.reserve(email, client.ip);
-    if (!decision.allowed) {
+    const email = inputs.email(emailInput);
+    const attempt = await limiter.attempt([
+      { key: `pair:${email}|${client.ip ?? 'unknown'}`, max: this.options.loginMaxFailures, counts: 'failures', clearOnSuccess: true },
+      { key: `account:${email}`, max: this.options.loginMaxFailuresAccount, counts: 'failures' },
+      ...inputs.ipLimit(client),
+    ]);
+    if (!attempt.allowed) {
       await audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
-      throw rateLimited(decision.retryAfterSeconds);
+      throw rateLimited(attempt.retryAfterSeconds);
     }
-    const user = await users.findByEmail(email);
-    const valid = user ? await hasher.verify(user.passwordHash, password) : await hasher.verifyDummy(password);
-    if (!user || !valid) {
-      await audit.record({ type: 'LOGIN_FAILED', userId: user?._id ?? null, client, detail: user ? 'wrong password' : 'unknown email' });
+    const account = await users.findByEmail(email);
+    const valid = account ? await hasher.verify(account.state.passwordHash, password) : await hasher.verifyDummy(password);
+    if (!account || !valid) {
+      await attempt.failed();
+      await audit.record({ type: 'LOGIN_FAILED', userId: account?.user._id ?? null, client, detail: account ? 'wrong password' : 'unknown email' });
       throw unauthenticated('INVALID_CREDENTIALS');
     }
-    await decision.release();
-    if (hasher.needsRehash(user.passwordHash)) {
-      // Parameters were raised since this hash was made: upgrade it while we hold the password.
-      const passwordHash = await hasher.hash(password);
-      await models.User.updateOne({ _id: user._id, passwordHash: user.passwordHash }, { $set: { passwordHash } });
-      user.passwordHash = passwordHash;
-      users.forget(user._id);
+    await attempt.succeeded();
+    if (account.state.disabled) {
+      await audit.record({ type: 'LOGIN_FAILED', userId: account.user._id, client, detail: 'account disabled' });
+      throw unauthenticated('ACCOUNT_DISABLED');
     }
-    return user;
+    if (hasher.needsRehash(account.state.passwordHash)) {
+      // Parameters were raised since this hash was made: upgrade it while we hold the password.
+      // Same password, same credential version: no session is affected.
+      const passwordHash = await hasher.hash(password);
+      const changed = await states.change(account.user._id, (current) =>
+        current.passwordHash === account.state.passwordHash ? { set: { passwordHash }, change: 'password-rehash' } : undefined,
+      );
+      if (changed) return { user: account.user, state: changed.after };
+    }
+    return account;
   }
 
-  /** Changes the caller's password, ends every other session, keeps this one with a new access token. */
+  /**
+   * Changes the caller's password: checks the current one (failures counted per session, so other
+   * clients' failures never block the owner), writes the new one under a new credential version,
+   * keeps this session (bound to the new version, with a fresh access token) and ends every other.
+   */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string, client: ClientInfo): Promise<SignedIn> {
-    const { sessions, models, limiter, hasher, audit, users } = this.deps;
-    if (!isPasswordLengthAcceptable(currentPassword)) throw unauthenticated('INVALID_CREDENTIALS');
-    this.passwordOrThrow(newPassword, 'newPassword');
-    // The current session goes on (its refresh cookie stays valid), so it must be alive before
-    // anything changes; with SESSION_CHECK=stateless the guard has not looked.
-    await sessions.requireActive(caller);
-    const user = await models.User.findById(caller.userId).lean<UserDoc>();
-    if (!user) throw unauthenticated('SESSION_REVOKED');
-    const decision = await limiter.reserve(user.email, client.ip);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-    if (!(await hasher.verify(user.passwordHash, currentPassword))) {
-      await audit.record({ type: 'LOGIN_FAILED', userId: user._id, client, detail: 'wrong current password' });
-      throw badUserInput('The current password is not correct.', 'currentPassword');
-    }
-    await decision.release();
+    const { sessions, hasher, audit, states, inputs } = this.deps;
+    if (!isPasswordLengthAcceptable(currentPassword)) throw badUserInput('The current password is not correct.', 'currentPassword');
+    inputs.newPassword(newPassword, 'newPassword');
+    // The session must be alive before anything changes; with SESSION_CHECK=stateless the guard has not looked.
+    const { account } = await sessions.requireActive(caller);
+    const verified = await this.verifyOwnPassword(caller, account, currentPassword, client);
     if (currentPassword === newPassword) throw badUserInput('The new password must differ from the current one.', 'newPassword');
     const passwordHash = await hasher.hash(newPassword);
-    const passwordChangedAt = new Date();
-    await models.User.updateOne({ _id: user._id }, { $set: { passwordHash, passwordChangedAt } });
-    users.forget(user._id);
-    await sessions.revokeOthers(caller, client);
-    return sessions.issue({ ...user, passwordHash, passwordChangedAt }, caller.sessionId);
+    const changed = await states.change(caller.userId, (current) => {
+      if (current.credentialVersion !== verified.credentialVersion) throw badUserInput('Your credentials changed meanwhile. Please try again.', 'currentPassword');
+      return { set: { passwordHash }, credentials: true, change: 'password' };
+    });
+    if (!changed) throw unauthenticated('SESSION_REVOKED');
+    const signedIn = await sessions.authenticated(caller, { credentialVersion: changed.after.credentialVersion, amr: PASSWORD_AMR });
+    const ended = await sessions.endAllOf(caller.userId, 'PASSWORD_CHANGED', caller.sessionId);
+    await audit.record({ type: 'PASSWORD_CHANGED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended} other sessions ended` });
+    return signedIn;
+  }
+
+  /** Fresh proof of the password for this session (step-up): a new access token with a new `auth_time`. */
+  async reauthenticate(caller: Caller, password: string, client: ClientInfo): Promise<SignedIn> {
+    if (!isPasswordLengthAcceptable(password)) throw badUserInput('The password is not correct.', 'password');
+    const { account } = await this.deps.sessions.requireActive(caller);
+    const verified = await this.verifyOwnPassword(caller, account, password, client, 'password');
+    return this.deps.sessions.authenticated(caller, { credentialVersion: verified.credentialVersion, amr: PASSWORD_AMR }, { type: 'REAUTHENTICATED', client, detail: 'pwd' });
+  }
+
+  /**
+   * A signed-in user's own password, checked with failures counted per session: other clients'
+   * guesses at the account never block its owner's changePassword or reauthenticate.
+   */
+  private async verifyOwnPassword(caller: Caller, account: Account['state'], password: string, client: ClientInfo, field = 'currentPassword'): Promise<Account['state']> {
+    const { limiter, hasher, audit } = this.deps;
+    const attempt = await limiter.attempt([{ key: `session:${caller.sessionId}`, max: this.options.loginMaxFailures, counts: 'failures' }]);
+    if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
+    if (!(await hasher.verify(account.passwordHash, password))) {
+      await attempt.failed();
+      await audit.record({ type: 'LOGIN_FAILED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `wrong ${field === 'password' ? 'password (re-authentication)' : 'current password'}` });
+      throw badUserInput(field === 'password' ? 'The password is not correct.' : 'The current password is not correct.', field);
+    }
+    await attempt.succeeded();
+    return account;
   }
 }

@@ -39,8 +39,12 @@ export class ScopeTable {
     }
   }
 
+  scopesFor(roles: readonly Role[]): ReadonlySet<string> {
+    return new Set(roles.flatMap((role) => [...(this.byRole.get(role) ?? [])]));
+  }
+
   /** The space-separated `scope` claim for these roles. */
   claimFor(roles: readonly Role[]): string {
-    return [...new Set(roles.flatMap((role) => [...(this.byRole.get(role) ?? [])]))].join(' ');
+    return [...this.scopesFor(roles)].join(' ');
   }
 }

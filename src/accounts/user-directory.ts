@@ -1,40 +1,65 @@
 import type { Types } from 'mongoose';
 import type { Models, UserDoc } from '../db/models';
 import { BoundedCache } from '../lib/bounded-cache';
+import type { AccountState, AccountStore } from './account-store';
 
-/**
- * Users read by id (me, authors, refresh) are cached per instance for this long: the same
- * staleness strict mode accepts for revocations, and `me` polled by a busy client costs no query.
- */
-export const USER_CACHE_MS = 1_000;
+/** An account as the API shows it: its identity and its current state. */
+export interface Account {
+  user: UserDoc;
+  state: AccountState;
+}
 
-/** Reading accounts: by id (cached), by email, all of them. */
+/** Identities never change, so they are cached long; a deleted account has no state and reads as null. */
+const IDENTITY_CACHE_MS = 60_000;
+
+export function isObjectIdString(value: string): boolean {
+  return /^[0-9a-f]{24}$/i.test(value);
+}
+
+/** Reading accounts: by id (cached as the strict session check is), by email, all of them. */
 export class UserDirectory {
-  private readonly byId = new BoundedCache<string, UserDoc>(10_000);
+  private readonly identities = new BoundedCache<string, UserDoc>(10_000);
 
-  constructor(private readonly models: Pick<Models, 'User'>) {}
+  constructor(
+    private readonly models: Pick<Models, 'User'>,
+    private readonly states: AccountStore,
+  ) {}
 
-  /** A user by id, from the per-instance cache when read within USER_CACHE_MS. */
-  async findById(userId: string | Types.ObjectId): Promise<UserDoc | null> {
+  /**
+   * An account by id: its state at most STATE_CACHE_MS old, or read now with `fresh` (what
+   * decisions use). null for unknown or deleted accounts.
+   */
+  async findById(userId: string | Types.ObjectId, options: { fresh?: boolean } = {}): Promise<Account | null> {
     const key = String(userId);
-    if (!/^[0-9a-f]{24}$/i.test(key)) return null;
-    const cached = this.byId.get(key);
+    if (!isObjectIdString(key)) return null;
+    const [user, state] = await Promise.all([this.identity(key), options.fresh ? this.states.current(key) : this.states.cached(key)]);
+    return user && state ? { user, state } : null;
+  }
+
+  /** An account by (normalised) email, read now. */
+  async findByEmail(email: string): Promise<Account | null> {
+    const user = await this.models.User.findOne({ email }).lean<UserDoc>().exec();
+    const state = user && (await this.states.current(user._id));
+    return user && state ? { user, state } : null;
+  }
+
+  async list(limit = 500): Promise<Account[]> {
+    const users = await this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>().exec();
+    const states = await Promise.all(users.map((user) => this.states.cached(user._id)));
+    return users.flatMap((user, index) => (states[index] ? [{ user, state: states[index]! }] : []));
+  }
+
+  private async identity(key: string): Promise<UserDoc | null> {
+    const cached = this.identities.get(key);
     if (cached) return cached;
     const user = await this.models.User.findById(key).lean<UserDoc>().exec();
-    if (user) this.byId.set(key, user, Date.now() + USER_CACHE_MS);
+    if (user) this.identities.set(key, user, Date.now() + IDENTITY_CACHE_MS);
     return user;
   }
 
-  findByEmail(email: string): Promise<UserDoc | null> {
-    return this.models.User.findOne({ email }).lean<UserDoc>().exec();
-  }
-
-  list(limit = 500): Promise<UserDoc[]> {
-    return this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>().exec();
-  }
-
-  /** This instance changed the user: drop its cached copy. */
+  /** The account was deleted here: drop its identity. */
   forget(userId: string | Types.ObjectId): void {
-    this.byId.delete(String(userId));
+    this.identities.delete(String(userId));
+    this.states.forget(userId);
   }
 }

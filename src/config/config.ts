@@ -36,8 +36,8 @@ export interface Config {
   /** Unset: an embedded mail catcher (development and test only). */
   smtpUrl: string | undefined;
   mailFrom: string;
-  /** Base of the links in messages. */
-  appUrl: string;
+  /** Base of the links in messages; unset: the server's own origin (http://localhost:PORT). */
+  appUrl: string | undefined;
   emailVerificationTtlMs: number;
   passwordResetTtlMs: number;
   /** `@auth(fresh: true)`: how recent the last authentication must be. */
@@ -155,20 +155,17 @@ const optionalText = z
   .optional()
   .transform((text) => (text === undefined || text.trim() === '' ? undefined : text));
 
-const httpUrl = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((text, ctx) => {
-      try {
-        const url = new URL(text);
-        if (url.protocol === 'http:' || url.protocol === 'https:') return text.replace(/\/+$/, '');
-      } catch {
-        // reported below
-      }
-      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got "${text}"` });
-      return z.NEVER;
-    });
+const httpUrl = optionalText.transform((text, ctx) => {
+  if (text === undefined) return undefined;
+  try {
+    const url = new URL(text);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return text.replace(/\/+$/, '');
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `expected an http(s) URL, got "${text}"` });
+  return z.NEVER;
+});
 
 /** 32 bytes, written as 64 hex digits or base64. */
 function encryptionKey(text: string): KeyObject | undefined {
@@ -208,7 +205,7 @@ const envSchema = z.object({
   PASSWORD_MIN_LENGTH: integer(15, 8, 256),
   SMTP_URL: optionalText.refine((url) => url === undefined || /^smtps?:\/\/[^\s]+$/.test(url), { message: 'must be an smtp:// or smtps:// URL' }),
   MAIL_FROM: z.string().trim().min(3).default('no-reply@localhost'),
-  APP_URL: httpUrl('http://localhost:4000'),
+  APP_URL: httpUrl,
   EMAIL_VERIFICATION_TTL: duration('24h', 1_000),
   PASSWORD_RESET_TTL: duration('30m', 1_000),
   REAUTH_MAX_AGE: duration('5m', 1_000),

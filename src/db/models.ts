@@ -6,14 +6,45 @@ import type { Role } from '../accounts/roles';
  * document where the server supports TTL indexes, the purge timer (./purge.ts) where it refuses them.
  */
 
+/** An account's identity: written once at sign-up, never updated (its state lives in revisions). */
 export interface UserDoc {
   _id: Types.ObjectId;
   /** Normalised (see src/accounts/email.ts); unique index. */
   email: string;
+  createdAt: Date;
+}
+
+/** A second factor's secret, encrypted at rest (src/lib/encryption.ts). */
+export interface TotpFactor {
+  secret: string;
+  /** SHA-256 hashes of the recovery codes issued with it. */
+  recoveryCodes: string[];
+  enabledAt: Date;
+}
+
+/**
+ * One revision of an account's state: everything that decides what the account may do. Never
+ * updated: a change inserts revision `rev + 1` computed from revision `rev`, and the unique `_id`
+ * (`<userId>:<rev>`) lets exactly one concurrent change win (src/accounts/account-store.ts).
+ */
+export interface AccountRevisionDoc {
+  _id: string;
+  userId: Types.ObjectId;
+  rev: number;
+  at: Date;
+  /** What this revision changed, for operators (`sign-up`, `password`, `roles`, ...). */
+  change: string;
+  /** Changes with every credential change (password, factors, disabling): sessions bound to an older one are dead. */
+  credentialVersion: number;
   passwordHash: string;
   roles: Role[];
-  createdAt: Date;
-  passwordChangedAt: Date;
+  disabled: boolean;
+  emailVerified: boolean;
+  /** ADMIN_EMAILS granted ADMIN once, when the address was verified; never again. */
+  adminGranted: boolean;
+  totp: TotpFactor | null;
+  /** Credential ids of the account's passkeys (their keys are in `passkeys`). */
+  passkeys: string[];
 }
 
 /** A session is one refresh-token family. Whether it is revoked lives in `session_revocations`. */
@@ -26,6 +57,21 @@ export interface SessionDoc {
   expiresAt: Date;
   userAgent: string | null;
   ip: string | null;
+}
+
+/**
+ * A session's authentication: the credential version it proved and how (RFC 8176 `amr`). A session
+ * is alive only while it has one for the account's current credential version; re-authenticating
+ * or changing one's own password adds one. Insert-only, like everything safety-relevant here.
+ */
+export interface SessionAuthenticationDoc {
+  _id: Types.ObjectId;
+  sessionId: string;
+  userId: Types.ObjectId;
+  credentialVersion: number;
+  at: Date;
+  amr: string[];
+  expiresAt: Date;
 }
 
 /**
@@ -63,6 +109,25 @@ export interface LoginAttemptDoc {
   expiresAt: Date;
 }
 
+/** An emailed token (verification, password reset), stored only as its SHA-256 hash. */
+export interface AccountTokenDoc {
+  _id: string;
+  purpose: 'verify-email' | 'reset-password';
+  userId: Types.ObjectId;
+  email: string;
+  /** The credential version it was issued under: any credential change voids it. */
+  credentialVersion: number;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A secret that was used: inserting it is what makes a use single (src/db/single-use.ts). */
+export interface SingleUseDoc {
+  _id: string;
+  at: Date;
+  expiresAt: Date;
+}
+
 export type AuditEventType =
   | 'SIGN_UP'
   | 'LOGIN_SUCCEEDED'
@@ -73,7 +138,16 @@ export type AuditEventType =
   | 'LOGOUT'
   | 'LOGOUT_ALL'
   | 'SESSION_REVOKED'
-  | 'PASSWORD_CHANGED';
+  | 'PASSWORD_CHANGED'
+  | 'EMAIL_VERIFICATION_SENT'
+  | 'EMAIL_VERIFIED'
+  | 'PASSWORD_RESET_REQUESTED'
+  | 'PASSWORD_RESET'
+  | 'ROLES_CHANGED'
+  | 'ACCOUNT_DISABLED'
+  | 'ACCOUNT_ENABLED'
+  | 'ACCOUNT_DELETED'
+  | 'REAUTHENTICATED';
 
 export interface AuditEventDoc {
   _id: Types.ObjectId;
@@ -89,6 +163,10 @@ export interface AuditEventDoc {
 
 export interface Models {
   User: Model<UserDoc>;
+  AccountRevision: Model<AccountRevisionDoc>;
+  SessionAuthentication: Model<SessionAuthenticationDoc>;
+  AccountToken: Model<AccountTokenDoc>;
+  SingleUse: Model<SingleUseDoc>;
   Session: Model<SessionDoc>;
   SessionRevocation: Model<SessionRevocationDoc>;
   RefreshToken: Model<RefreshTokenDoc>;
@@ -104,14 +182,70 @@ export function defineModels(connection: Connection): Models {
   const user = new Schema<UserDoc>(
     {
       email: { type: String, required: true },
-      passwordHash: { type: String, required: true },
-      roles: { type: [String], required: true },
       createdAt: { type: Date, required: true },
-      passwordChangedAt: { type: Date, required: true },
     },
     options,
   );
   user.index({ email: 1 }, { unique: true });
+
+  const revision = new Schema<AccountRevisionDoc>(
+    {
+      _id: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      rev: { type: Number, required: true },
+      at: { type: Date, required: true },
+      change: { type: String, required: true },
+      credentialVersion: { type: Number, required: true },
+      passwordHash: { type: String, required: true },
+      roles: { type: [String], required: true },
+      disabled: { type: Boolean, required: true },
+      emailVerified: { type: Boolean, required: true },
+      adminGranted: { type: Boolean, required: true },
+      totp: { type: new Schema({ secret: String, recoveryCodes: [String], enabledAt: Date }, { _id: false }), default: null },
+      passkeys: { type: [String], default: [] },
+    },
+    options,
+  );
+  revision.index({ userId: 1, rev: -1 });
+
+  const authentication = new Schema<SessionAuthenticationDoc>(
+    {
+      sessionId: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      credentialVersion: { type: Number, required: true },
+      at: { type: Date, required: true },
+      amr: { type: [String], required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  authentication.index({ sessionId: 1, credentialVersion: -1, at: -1 });
+  authentication.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+  const accountToken = new Schema<AccountTokenDoc>(
+    {
+      _id: { type: String, required: true },
+      purpose: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      email: { type: String, required: true },
+      credentialVersion: { type: Number, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  accountToken.index({ userId: 1, purpose: 1, createdAt: -1 });
+  accountToken.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+  const singleUse = new Schema<SingleUseDoc>(
+    {
+      _id: { type: String, required: true },
+      at: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  singleUse.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
   const session = new Schema<SessionDoc>(
     {
@@ -183,6 +317,10 @@ export function defineModels(connection: Connection): Models {
 
   return {
     User: connection.model<UserDoc>('User', user, 'users'),
+    AccountRevision: connection.model<AccountRevisionDoc>('AccountRevision', revision, 'account_revisions'),
+    SessionAuthentication: connection.model<SessionAuthenticationDoc>('SessionAuthentication', authentication, 'session_authentications'),
+    AccountToken: connection.model<AccountTokenDoc>('AccountToken', accountToken, 'account_tokens'),
+    SingleUse: connection.model<SingleUseDoc>('SingleUse', singleUse, 'single_use'),
     Session: connection.model<SessionDoc>('Session', session, 'sessions'),
     SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),
     RefreshToken: connection.model<RefreshTokenDoc>('RefreshToken', refreshToken, 'refresh_tokens'),

@@ -1,4 +1,4 @@
-import type { UserDoc } from '../db/models';
+import type { Account } from '../accounts/user-directory';
 import type { SessionView } from '../sessions/sessions';
 
 /** What resolvers return for `Session`: the session, its last use, and whether it is the caller's own. */
@@ -8,5 +8,5 @@ export interface AuthPayloadModel {
   accessToken: string;
   tokenType: 'Bearer';
   expiresIn: number;
-  user: UserDoc;
+  user: Account;
 }

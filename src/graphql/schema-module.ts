@@ -20,4 +20,6 @@ export interface SchemaModule {
   context?: Record<string, unknown>;
   /** Operations appended to Sandbox's initial document. */
   sandboxDocument?: string;
+  /** Erases what the module keeps about an account when the account is deleted. */
+  erase?: (userId: string) => Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { ScopeTable } from '../accounts/roles';
 import type { UseCases } from '../domain';
 import type { RequestContext } from '../graphql/context';
 import { RequestAuth } from '../graphql/auth/request-auth';
@@ -13,6 +14,7 @@ export interface RequestContextDeps {
   useCases: UseCases;
   accessTokens: AccessTokens;
   sessionStatus: SessionStatus;
+  scopes: ScopeTable;
   trustProxyHops: number;
   corsOrigins: readonly string[];
   /** What schema modules (the examples) add to every context, e.g. their stores. */
@@ -31,7 +33,7 @@ export function createRequestContext(req: IncomingMessage, deps: RequestContextD
     ...deps.useCases,
     requestId,
     client: clientInfo(req, deps.trustProxyHops),
-    auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), deps.accessTokens, deps.sessionStatus),
+    auth: new RequestAuth(RequestAuth.bearerFrom(req.headers.authorization), deps.accessTokens, deps.sessionStatus, deps.scopes),
     cookies,
     originTrusted: isTrustedOrigin(req.headers.origin, req.headers.host, deps.corsOrigins),
   };

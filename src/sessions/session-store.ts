@@ -2,11 +2,28 @@ import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
-import type { Models, SessionDoc } from '../db/models';
+import type { AccountStore } from '../accounts/account-store';
+import type { Models, SessionAuthenticationDoc, SessionDoc } from '../db/models';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
 import { generateRefreshToken, hashRefreshToken } from '../tokens/refresh-token';
+import { liveness, type SessionLiveness } from './liveness';
 
-export type RevokeReason = 'LOGOUT' | 'LOGOUT_ALL' | 'REVOKED' | 'PASSWORD_CHANGED' | 'REFRESH_TOKEN_REUSED';
+export type RevokeReason =
+  | 'LOGOUT'
+  | 'LOGOUT_ALL'
+  | 'REVOKED'
+  | 'PASSWORD_CHANGED'
+  | 'PASSWORD_RESET'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'ACCOUNT_DISABLED'
+  | 'ACCOUNT_DELETED'
+  | 'FACTORS_CHANGED';
+
+/** What a sign-in proved: the account's credential version it checked, and how (RFC 8176 `amr`). */
+export interface Authentication {
+  credentialVersion: number;
+  amr: readonly string[];
+}
 
 export interface StartedSession {
   session: SessionDoc;
@@ -25,8 +42,6 @@ export function refOf(session: SessionDoc): SessionRef {
   return { sessionId: session._id, userId: session.userId, expiresAt: session.expiresAt };
 }
 
-export type SessionState = { state: 'active'; session: SessionDoc } | { state: 'revoked' | 'expired'; session: SessionDoc } | { state: 'unknown' };
-
 /**
  * Session storage: creation, state, listing and revocation (the use cases are in sessions.ts). A revocation is
  * an insert keyed by the session id (see SessionRevocationDoc): atomic, idempotent, and never
@@ -34,12 +49,13 @@ export type SessionState = { state: 'active'; session: SessionDoc } | { state: '
  */
 export class SessionStore {
   constructor(
-    private readonly models: Models,
+    private readonly models: Pick<Models, 'Session' | 'SessionRevocation' | 'SessionAuthentication' | 'RefreshToken'>,
+    private readonly accounts: AccountStore,
     private readonly options: { refreshTokenTtlMs: number },
     private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
 
-  async start(userId: Types.ObjectId, client: ClientInfo, now = new Date()): Promise<StartedSession> {
+  async start(userId: Types.ObjectId, client: ClientInfo, authentication: Authentication, now = new Date()): Promise<StartedSession> {
     const session: SessionDoc = {
       _id: randomBytes(16).toString('base64url'),
       userId,
@@ -49,8 +65,9 @@ export class SessionStore {
       ip: client.ip,
     };
     // In this order, not in parallel: rotation trusts the session a token names, so a token must
-    // never exist without its session.
+    // never exist without its session (nor a session without its authentication).
     await this.models.Session.create(session);
+    await this.authenticate(refOf(session), authentication, now);
     const refreshToken = generateRefreshToken();
     await this.models.RefreshToken.create({
       _id: hashRefreshToken(refreshToken),
@@ -63,13 +80,37 @@ export class SessionStore {
     return { session, refreshToken };
   }
 
-  /** The session and whether it may still be used. */
-  async state(sessionId: string, now = Date.now()): Promise<SessionState> {
-    const [session, revoked] = await Promise.all([this.models.Session.findById(sessionId).lean<SessionDoc>().exec(), this.isRevoked(sessionId)]);
-    if (!session) return { state: 'unknown' };
-    if (revoked) return { state: 'revoked', session };
-    if (session.expiresAt.getTime() <= now) return { state: 'expired', session };
-    return { state: 'active', session };
+  /** Records that a session (re)proved its account's credentials: a new binding, never an update. */
+  async authenticate(session: SessionRef, authentication: Authentication, now = new Date()): Promise<SessionAuthenticationDoc> {
+    const doc = await this.models.SessionAuthentication.create({
+      sessionId: session.sessionId,
+      userId: session.userId,
+      credentialVersion: authentication.credentialVersion,
+      amr: [...authentication.amr],
+      at: now,
+      expiresAt: session.expiresAt,
+    });
+    return doc.toObject();
+  }
+
+  /** The session's authentication for the newest credential version it holds (the latest one of those). */
+  latestAuthentication(sessionId: string): Promise<SessionAuthenticationDoc | null> {
+    return this.models.SessionAuthentication.findOne({ sessionId }).sort({ credentialVersion: -1, at: -1 }).lean<SessionAuthenticationDoc>().exec();
+  }
+
+  /**
+   * Whether a session may still be used (liveness.ts), read from the database now. With the
+   * session's user id (an access token's `sub`) the account is read alongside, in one round trip.
+   */
+  async state(sessionId: string, userId?: string, now = Date.now()): Promise<SessionLiveness> {
+    const [session, revoked, authentication, account] = await Promise.all([
+      this.models.Session.findById(sessionId).lean<SessionDoc>().exec(),
+      this.isRevoked(sessionId),
+      this.latestAuthentication(sessionId),
+      userId ? this.accounts.current(userId) : undefined,
+    ]);
+    if (session && userId !== undefined && session.userId.toHexString() !== userId) return { state: 'unknown' };
+    return liveness(session, revoked, authentication, account === undefined && session ? await this.accounts.current(session.userId) : account ?? null, now);
   }
 
   /** Active sessions of a user, newest first. */
@@ -86,17 +127,27 @@ export class SessionStore {
   }
 
   /**
-   * Active sessions with `lastUsedAt` from their newest refresh token: one indexed look-up per
-   * session on (sessionId, generation), in parallel. (FerretDB v1 has no `$group` `$max`.)
+   * The sessions that can still refresh, with `lastUsedAt`: not revoked or expired, bound to the
+   * account's current credential version, and used (refreshed or re-authenticated) within the idle
+   * lifetime. Two indexed look-ups per session, in parallel (FerretDB v1 has no `$group` `$max`).
    */
-  async listActiveWithLastUse(userId: Types.ObjectId | string, now = new Date()): Promise<(SessionDoc & { lastUsedAt: Date })[]> {
+  async listUsable(userId: Types.ObjectId | string, credentialVersion: number, idleTtlMs: number, now = new Date()): Promise<(SessionDoc & { lastUsedAt: Date })[]> {
     const sessions = await this.listActive(userId, now);
-    const newest = await Promise.all(
+    const facts = await Promise.all(
       sessions.map((session) =>
-        this.models.RefreshToken.findOne({ sessionId: session._id }, { createdAt: 1 }).sort({ generation: -1 }).lean().exec(),
+        Promise.all([
+          this.models.RefreshToken.findOne({ sessionId: session._id }, { createdAt: 1 }).sort({ generation: -1 }).lean().exec(),
+          this.latestAuthentication(session._id),
+        ]),
       ),
     );
-    return sessions.map((session, index) => ({ ...session, lastUsedAt: newest[index]?.createdAt ?? session.createdAt }));
+    return sessions.flatMap((session, index) => {
+      const [newestToken, authentication] = facts[index]!;
+      if (!newestToken || !authentication || authentication.credentialVersion !== credentialVersion) return [];
+      if (newestToken.createdAt.getTime() + idleTtlMs <= now.getTime()) return [];
+      const lastUsedAt = new Date(Math.max(newestToken.createdAt.getTime(), authentication.at.getTime()));
+      return [{ ...session, lastUsedAt }];
+    });
   }
 
   isRevoked(sessionId: string): Promise<boolean> {

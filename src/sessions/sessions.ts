@@ -1,17 +1,20 @@
 import type { Types } from 'mongoose';
 import type { ScopeTable } from '../accounts/roles';
+import type { Account } from '../accounts/user-directory';
 import type { AuditLog, ClientInfo } from '../audit/audit-log';
-import type { AuditEventType, SessionDoc, UserDoc } from '../db/models';
-import { DomainError, unauthenticated } from '../errors';
+import type { AuditEventType, SessionDoc } from '../db/models';
+import { DomainError, unauthenticated, type UnauthenticatedReason } from '../errors';
 import type { AccessTokens } from '../tokens/access-token';
+import type { SessionLiveness } from './liveness';
 import type { RefreshRotation } from './rotation';
 import type { SessionStatus } from './session-status';
-import { refOf, type RevokeReason, type SessionRef, type SessionStore } from './session-store';
+import { refOf, type Authentication, type RevokeReason, type SessionRef, type SessionStore } from './session-store';
 
 /**
- * Sessions, the use cases. A session is one refresh-token chain: it starts at sign-up or login,
- * every refresh swaps its token for the next (src/sessions/rotation.ts), and it ends at logout,
- * when revoked, when a rotated token is replayed, or at its absolute or idle expiry.
+ * Sessions, the use cases. A session is one refresh-token chain: it starts when someone proves who
+ * they are (sign-up, login, a second factor, a passkey), every refresh swaps its token for the
+ * next (rotation.ts), and it ends at logout, when revoked, when a rotated token is replayed, at
+ * its absolute or idle expiry, or when the account's credentials change under it (liveness.ts).
  *
  * Each use case returns what happened and what to do with the refresh cookie; the caller (the
  * GraphQL layer) only applies that. Ending a session always goes through `end()`: the
@@ -27,8 +30,14 @@ const CLEAR: RefreshCookieAction = { clear: true };
 export interface SignedIn {
   accessToken: string;
   expiresIn: number;
-  user: UserDoc;
+  account: Account;
   sessionId: string;
+}
+
+/** A user who just proved who they are, signed in to a new session. */
+export interface Started {
+  signedIn: SignedIn;
+  cookie: RefreshCookieAction;
 }
 
 /** Who is acting: the access token's subject and session. */
@@ -44,9 +53,9 @@ export interface SessionView extends SessionDoc {
   current: boolean;
 }
 
-/** How sessions find the account a token belongs to. */
-export interface UserLookup {
-  findById(userId: string | Types.ObjectId): Promise<UserDoc | null>;
+/** How sessions find the account a token belongs to (`fresh`: read now, not from the cache). */
+export interface AccountLookup {
+  findById(userId: string | Types.ObjectId, options?: { fresh?: boolean }): Promise<Account | null>;
 }
 
 export interface SessionsDeps {
@@ -56,52 +65,104 @@ export interface SessionsDeps {
   audit: AuditLog;
   accessTokens: AccessTokens;
   scopes: ScopeTable;
-  users: UserLookup;
+  accounts: AccountLookup;
+  refreshIdleTtlMs: number;
 }
 
 function setCookie(token: string, session: { expiresAt: Date }): RefreshCookieAction {
   return { set: token, expiresAt: session.expiresAt };
 }
 
+/** Why a session that is not alive cannot be used. */
+function deadReason(state: Exclude<SessionLiveness['state'], 'active'>): UnauthenticatedReason {
+  if (state === 'expired') return 'SESSION_EXPIRED';
+  if (state === 'disabled') return 'ACCOUNT_DISABLED';
+  return 'SESSION_REVOKED';
+}
+
 export class Sessions {
   constructor(private readonly deps: SessionsDeps) {}
 
-  /** Starts a session for a user who just proved who they are; `event` is audited with it. */
-  async start(user: UserDoc, client: ClientInfo, event?: AuditEventType): Promise<{ signedIn: SignedIn; cookie: RefreshCookieAction }> {
-    const { session, refreshToken } = await this.deps.store.start(user._id, client);
-    if (event) await this.deps.audit.record({ type: event, userId: user._id, sessionId: session._id, client });
-    return { signedIn: this.issue(user, session._id), cookie: setCookie(refreshToken, session) };
+  /**
+   * Starts a session for someone who just proved `authentication` (the credential version they
+   * checked, and how). If the account's credentials changed meanwhile (a password change racing
+   * this login), the new session is already dead: it is ended and the sign-in refused.
+   */
+  async start(account: Account, client: ClientInfo, authentication: Authentication, event?: AuditEventType): Promise<Started> {
+    const { store, accounts, audit } = this.deps;
+    const now = new Date();
+    const { session, refreshToken } = await store.start(account.user._id, client, authentication, now);
+    const current = await accounts.findById(account.user._id, { fresh: true });
+    if (!current || current.state.disabled || current.state.credentialVersion !== authentication.credentialVersion) {
+      await this.end([refOf(session)], 'PASSWORD_CHANGED');
+      throw unauthenticated(current?.state.disabled ? 'ACCOUNT_DISABLED' : 'INVALID_CREDENTIALS');
+    }
+    if (event) await audit.record({ type: event, userId: account.user._id, sessionId: session._id, client, detail: authentication.amr.join(' ') });
+    return { signedIn: this.issue(current, session._id, { at: now, amr: authentication.amr }), cookie: setCookie(refreshToken, session) };
   }
 
-  /** A new access token for a session the caller already holds. */
-  issue(user: UserDoc, sessionId: string, now = Date.now()): SignedIn {
+  /** A new access token for a session: the account's roles now, and how the session last authenticated. */
+  issue(account: Account, sessionId: string, authentication: { at: Date; amr: readonly string[] }, now = Date.now()): SignedIn {
     const { accessTokens, scopes } = this.deps;
-    const accessToken = accessTokens.sign({ userId: user._id.toHexString(), sessionId, roles: user.roles, scope: scopes.claimFor(user.roles) }, now);
-    return { accessToken, expiresIn: accessTokens.ttlSeconds, user, sessionId };
+    const { roles } = account.state;
+    const accessToken = accessTokens.sign(
+      { userId: account.user._id.toHexString(), sessionId, roles, scope: scopes.claimFor(roles), authTime: authentication.at, amr: authentication.amr },
+      now,
+    );
+    return { accessToken, expiresIn: accessTokens.ttlSeconds, account, sessionId };
   }
 
-  /** Exchanges a refresh token for the next one and a new access token (see rotation.ts). */
+  /**
+   * Exchanges a refresh token for the next one and a new access token (see rotation.ts). The
+   * account is read now, whatever SESSION_CHECK says: a session whose credentials changed, or
+   * whose account was disabled or deleted, never refreshes.
+   */
   async refresh(token: string, client: ClientInfo): Promise<RefreshOutcome> {
-    const { rotation, users, audit } = this.deps;
+    const { rotation, accounts, audit, store } = this.deps;
     const presented = await rotation.lookup(token);
     if (!presented) return { ok: false, error: unauthenticated('REFRESH_TOKEN_INVALID'), cookie: CLEAR };
-    // The user is needed for the new access token whatever happens: look it up alongside.
-    const [result, user] = await Promise.all([rotation.exchange(presented), users.findById(presented.session.userId)]);
-    const { session } = result;
+    const { session: ref } = presented;
+    // What the new access token needs is read alongside the rotation.
+    const [result, account, authentication] = await Promise.all([
+      rotation.exchange(presented),
+      accounts.findById(ref.userId, { fresh: true }),
+      store.latestAuthentication(ref.sessionId),
+    ]);
     if (result.outcome === 'REUSED') {
       // Rotation has revoked the session already (an insert nothing can undo).
-      this.deps.status.forget(session.sessionId);
-      await audit.record({ type: 'REFRESH_TOKEN_REUSED', userId: session.userId, sessionId: session.sessionId, client, detail: 'a rotated refresh token was presented again: session revoked' });
+      this.deps.status.forget(ref.sessionId);
+      await audit.record({ type: 'REFRESH_TOKEN_REUSED', userId: ref.userId, sessionId: ref.sessionId, client, detail: 'a rotated refresh token was presented again: session revoked' });
       return { ok: false, error: unauthenticated('REFRESH_TOKEN_REUSED'), cookie: CLEAR };
     }
     if (result.outcome === 'REJECTED') return { ok: false, error: unauthenticated(result.reason), cookie: CLEAR };
-    if (!user) return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
-    // The successor is a credential from now on: it goes out even if the audit write fails.
-    const cookie = setCookie(result.refreshToken, session);
-    if (result.outcome === 'ROTATED') {
-      await audit.record({ type: 'REFRESHED', userId: session.userId, sessionId: session.sessionId, client, detail: `generation ${result.generation}` });
+    if (!account) return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
+    if (account.state.disabled) return { ok: false, error: unauthenticated('ACCOUNT_DISABLED'), cookie: CLEAR };
+    if (!authentication || authentication.credentialVersion !== account.state.credentialVersion) {
+      return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
     }
-    return { ok: true, signedIn: this.issue(user, session.sessionId), cookie };
+    // The successor is a credential from now on: it goes out even if the audit write fails.
+    const cookie = setCookie(result.refreshToken, ref);
+    if (result.outcome === 'ROTATED') {
+      await audit.record({ type: 'REFRESHED', userId: ref.userId, sessionId: ref.sessionId, client, detail: `generation ${result.generation}` });
+    }
+    // The new token carries the roles just read; this instance's session check must not narrow them to older ones.
+    this.deps.status.observed(ref.sessionId, account.state.roles);
+    return { ok: true, signedIn: this.issue(account, ref.sessionId, authentication), cookie };
+  }
+
+  /**
+   * The caller's session proved the account's credentials again (re-authentication, or a change
+   * of its own password or factors): records it and returns an access token with the new
+   * `auth_time` and `amr`. The session, its refresh token and its cookie stay as they are.
+   */
+  async authenticated(caller: Caller, authentication: Authentication, event?: { type: AuditEventType; client: ClientInfo; detail?: string }): Promise<SignedIn> {
+    const { store, accounts, audit } = this.deps;
+    const state = await this.requireActive(caller, { allowCredentialVersion: authentication.credentialVersion });
+    const recorded = await store.authenticate(refOf(state.session), authentication);
+    const account = await accounts.findById(caller.userId, { fresh: true });
+    if (!account || account.state.credentialVersion !== authentication.credentialVersion) throw unauthenticated('SESSION_REVOKED');
+    if (event) await audit.record({ type: event.type, userId: caller.userId, sessionId: caller.sessionId, client: event.client, detail: event.detail });
+    return this.issue(account, caller.sessionId, recorded);
   }
 
   /** Ends the session of a refresh token (if it is one). The cookie is cleared either way. */
@@ -116,6 +177,7 @@ export class Sessions {
 
   /** Ends one of the caller's own sessions; false when it is not theirs, unknown or already ended. */
   async revokeOwn(caller: Caller, sessionId: string, client: ClientInfo): Promise<boolean> {
+    await this.requireActive(caller);
     const session = await this.deps.store.findOwn(caller.userId, sessionId);
     const ended = session !== null && (await this.end([refOf(session)], 'REVOKED')).length > 0;
     if (ended) await this.deps.audit.record({ type: 'SESSION_REVOKED', userId: caller.userId, sessionId, client });
@@ -124,32 +186,42 @@ export class Sessions {
 
   /** Ends every session of the caller, the current one included; returns how many. */
   async revokeAll(caller: Caller, client: ClientInfo): Promise<number> {
-    const sessions = await this.deps.store.listActive(caller.userId);
-    const ended = await this.end(sessions.map(refOf), 'LOGOUT_ALL');
-    await this.deps.audit.record({ type: 'LOGOUT_ALL', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended.length} sessions` });
-    return ended.length;
+    await this.requireActive(caller);
+    const ended = await this.endAllOf(caller.userId, 'LOGOUT_ALL');
+    await this.deps.audit.record({ type: 'LOGOUT_ALL', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended} sessions` });
+    return ended;
   }
 
-  /** Ends every session of the caller but the current one, after a credential change; returns how many. */
-  async revokeOthers(caller: Caller, client: ClientInfo): Promise<number> {
-    const others = (await this.deps.store.listActive(caller.userId)).filter((session) => session._id !== caller.sessionId);
-    const ended = await this.end(others.map(refOf), 'PASSWORD_CHANGED');
-    await this.deps.audit.record({ type: 'PASSWORD_CHANGED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended.length} other sessions ended` });
-    return ended.length;
+  /** Ends every session of a user but `keep` (after a credential change); returns how many it ended. */
+  async endAllOf(userId: Types.ObjectId | string, reason: RevokeReason, keep?: string): Promise<number> {
+    const sessions = (await this.deps.store.listActive(userId)).filter((session) => session._id !== keep);
+    return (await this.end(sessions.map(refOf), reason)).length;
   }
 
-  /** The caller's sessions that can still be used, newest first. */
+  /** The caller's sessions that can still refresh, newest first. */
   async list(caller: Caller): Promise<SessionView[]> {
-    const sessions = await this.deps.store.listActiveWithLastUse(caller.userId);
+    const account = await this.deps.accounts.findById(caller.userId);
+    if (!account) return [];
+    const sessions = await this.deps.store.listUsable(caller.userId, account.state.credentialVersion, this.deps.refreshIdleTtlMs);
     return sessions.map((session) => ({ ...session, current: session._id === caller.sessionId }));
   }
 
   /**
-   * Refuses a caller whose session has ended, read from the database now (not the status cache):
-   * operations that change credentials or sessions must not run on a dead session in any mode.
+   * The caller's session if it is alive, read from the database now (not the status cache):
+   * operations on sessions, credentials, factors or roles must not run on a dead session in any
+   * mode. `allowCredentialVersion`: a session being re-bound to a version it just proved.
    */
-  async requireActive(caller: Caller): Promise<void> {
-    if ((await this.deps.store.state(caller.sessionId)).state !== 'active') throw unauthenticated('SESSION_REVOKED');
+  async requireActive(caller: Caller, options: { allowCredentialVersion?: number } = {}): Promise<Extract<SessionLiveness, { state: 'active' }>> {
+    const state = await this.deps.store.state(caller.sessionId, caller.userId);
+    if (state.state === 'active') return state;
+    if (state.state === 'superseded' && options.allowCredentialVersion !== undefined) {
+      const account = await this.deps.accounts.findById(caller.userId, { fresh: true });
+      const authentication = await this.deps.store.latestAuthentication(caller.sessionId);
+      if (account && authentication && account.state.credentialVersion === options.allowCredentialVersion) {
+        return { state: 'active', session: state.session, authentication, account: account.state };
+      }
+    }
+    throw unauthenticated(state.state === 'unknown' ? 'SESSION_REVOKED' : deadReason(state.state));
   }
 
   /**

@@ -16,9 +16,23 @@ export interface AccessTokenClaims {
   sid: string;
   roles: Role[];
   scope: string;
+  /** When the session last authenticated (seconds), RFC 9068 / OIDC. */
+  auth_time: number;
+  /** How (RFC 8176): `pwd`, `otp`, `hwk`/`swk`, `user`, `mfa`. */
+  amr: string[];
   iat: number;
   exp: number;
   jti: string;
+}
+
+/** What an access token says about its subject. */
+export interface AccessTokenSubject {
+  userId: string;
+  sessionId: string;
+  roles: readonly Role[];
+  scope: string;
+  authTime: Date;
+  amr: readonly string[];
 }
 
 export type AccessTokenFailure = 'TOKEN_EXPIRED' | 'TOKEN_INVALID';
@@ -60,6 +74,9 @@ function hasClaimShapes(payload: Record<string, unknown>): payload is Record<str
     typeof payload.scope === 'string' &&
     Number.isInteger(payload.iat) &&
     Number.isInteger(payload.exp) &&
+    Number.isInteger(payload.auth_time) &&
+    Array.isArray(payload.amr) &&
+    payload.amr.every((method) => typeof method === 'string') &&
     Array.isArray(payload.roles) &&
     payload.roles.every(isRole)
   );
@@ -83,11 +100,19 @@ export class AccessTokens {
     return Math.floor(this.options.ttlMs / 1_000);
   }
 
-  sign(subject: { userId: string; sessionId: string; roles: Role[]; scope: string }, now = Date.now()): string {
+  sign(subject: AccessTokenSubject, now = Date.now()): string {
     const { signing, issuer, audience } = this.options;
     const iat = Math.floor(now / 1_000);
     return jwt.sign(
-      { sid: subject.sessionId, roles: subject.roles, scope: subject.scope, iat, exp: iat + this.ttlSeconds },
+      {
+        sid: subject.sessionId,
+        roles: subject.roles,
+        scope: subject.scope,
+        auth_time: Math.floor(subject.authTime.getTime() / 1_000),
+        amr: subject.amr,
+        iat,
+        exp: iat + this.ttlSeconds,
+      },
       signing.key,
       {
         algorithm: signing.alg,
@@ -125,7 +150,7 @@ export class AccessTokens {
     }
     if (typeof payload !== 'object' || payload === null || !hasClaimShapes(payload as Record<string, unknown>)) return INVALID;
     const claims = payload as AccessTokenClaims;
-    if (claims.iat > now / 1_000 + CLOCK_TOLERANCE_S) return INVALID;
+    if (claims.iat > now / 1_000 + CLOCK_TOLERANCE_S || claims.auth_time > claims.iat + CLOCK_TOLERANCE_S) return INVALID;
 
     const verifiedClaims: VerifiedClaims = {
       scopes: new Set(claims.scope.split(' ').filter(Boolean)),
@@ -133,6 +158,8 @@ export class AccessTokens {
       sid: claims.sid,
       roles: claims.roles,
       scope: claims.scope,
+      auth_time: claims.auth_time,
+      amr: claims.amr,
       iat: claims.iat,
       exp: claims.exp,
       jti: claims.jti,

@@ -47,8 +47,10 @@ describe('a genuine token', () => {
 
   it('carries the contract header and claims', () => {
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: secretKeyId(TEST_JWT_SECRET) });
-    expect(Object.keys(claims).sort()).toEqual(['aud', 'exp', 'iat', 'iss', 'jti', 'roles', 'scope', 'sid', 'sub']);
+    expect(Object.keys(claims).sort()).toEqual(['amr', 'aud', 'auth_time', 'exp', 'iat', 'iss', 'jti', 'roles', 'scope', 'sid', 'sub']);
     expect(claims.exp - claims.iat).toBe(900);
+    expect(claims.amr).toEqual(['pwd']);
+    expect(claims.auth_time).toBeLessThanOrEqual(claims.iat);
   });
 
   it('ES256 tokens verify, and the public key is published as a JWKS', async () => {

@@ -25,11 +25,16 @@ describe('signUp', () => {
     expect(response.setCookies[0]).toMatch(/^__Host-rt=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
   });
 
-  it('gives ADMIN to ADMIN_EMAILS (normalised on both sides)', async () => {
+  it('gives ADMIN to ADMIN_EMAILS (normalised on both sides) when the address is verified, never at sign-up', async () => {
     const client = server.client();
-    expect((await client.signUp('BOSS@example.com')).roles).toEqual(['USER', 'ADMIN']);
-    expect((await server.client().signUp('chief@example.com')).roles).toEqual(['USER', 'ADMIN']);
-    expect((await client.data('{ users { email } }')).users.length).toBeGreaterThan(1);
+    expect((await client.signUp('  BOSS@example.com ')).roles).toEqual(['USER']);
+    expect(errorOf(await client.request('{ users { email } }')).code).toBe('FORBIDDEN');
+    await server.verifyEmail('boss@example.com');
+    await client.refresh();
+    expect((await client.data('{ me { roles emailVerified } }')).me).toEqual({ roles: ['USER', 'ADMIN'], emailVerified: true });
+    expect((await client.data('{ users { email } }')).users.length).toBeGreaterThan(0);
+    const chief = await server.signUpAdmin('chief@example.com');
+    expect((await chief.data('{ me { roles } }')).me.roles).toEqual(['USER', 'ADMIN']);
   });
 
   it('refuses a second account for the same address, whatever its case and spacing', async () => {
@@ -123,10 +128,15 @@ describe('login', () => {
     const email = uniqueEmail();
     await server.client().signUp(email);
     const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
-    await (await server.db()).models.User.updateOne({ email }, { $set: { passwordHash: weak } });
+    // An account whose newest revision holds a hash made with weaker parameters.
+    const { models } = await server.db();
+    const user = (await models.User.findOne({ email }).lean())!;
+    const current = (await models.AccountRevision.findOne({ userId: user._id }).sort({ rev: -1 }).lean())!;
+    await models.AccountRevision.create({ ...current, _id: `${user._id.toHexString()}:${current.rev + 1}`, rev: current.rev + 1, passwordHash: weak });
     expect((await server.client().login(email)).body.errors).toBeUndefined();
-    const stored = await (await server.db()).models.User.findOne({ email }).lean();
-    expect(stored!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const stored = (await models.AccountRevision.findOne({ userId: user._id }).sort({ rev: -1 }).lean())!;
+    expect(stored.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(stored.credentialVersion).toBe(current.credentialVersion); // same password: no session ended
     expect((await server.client().login(email)).body.errors).toBeUndefined();
   });
 });

@@ -16,8 +16,7 @@ beforeAll(async () => {
   aliceId = (await alice.signUp(uniqueEmail('alice'))).id;
   bob = server.client();
   await bob.signUp(uniqueEmail('bob'));
-  admin = server.client();
-  await admin.signUp('root@example.com');
+  admin = await server.signUpAdmin('root@example.com');
   const created = await alice.data('mutation { createNote(title: "Groceries", body: "eggs, milk", draft: "and cake?") { id author { id } } }');
   noteId = created.createNote.id;
   await admin.data('mutation($id: ID!) { moderateNote(id: $id, note: "looks fine") { id } }', { id: noteId });
@@ -28,7 +27,7 @@ afterAll(() => server?.stop());
 function withGrant(from: TestClient, roles: Role[], scope: string): TestClient {
   const claims = decodePart(from.accessToken!, 1);
   const client = server.client();
-  client.accessToken = server.accessTokens.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
+  client.accessToken = server.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
   return client;
 }
 

@@ -46,7 +46,7 @@ it('counts logins, refreshes, reuse, revocations by reason, rate-limited attempt
   expect(delta('auth_logins_total{result="success"}')).toBe(1);
   expect(delta('auth_logins_total{result="failure"}')).toBe(2);
   expect(delta('auth_logins_total{result="rate_limited"}')).toBe(1);
-  expect(delta('auth_rate_limited_total{limit="account"}')).toBe(1);
+  expect(delta('auth_rate_limited_total{limit="pair"}')).toBe(1);
   expect(delta('auth_refreshes_total')).toBe(1);
   expect(delta('auth_refresh_token_reuse_total')).toBe(1);
   expect(delta('auth_sessions_revoked_total{reason="REFRESH_TOKEN_REUSED"}')).toBe(1);

@@ -54,9 +54,11 @@ describe('internal errors', () => {
     const author = production.client();
     await author.signUp(uniqueEmail());
     const { createNote } = await author.data('mutation { createNote(title: "orphan", body: "x") { id } }');
-    const admin = production.client();
-    await admin.signUp('ops@example.com');
-    await (await production.db()).models.User.deleteOne({ _id: decodePart(author.accessToken!, 1).sub });
+    const admin = await production.signUpAdmin('ops@example.com');
+    // A corrupted database (the author's records removed by hand, behind the API's back).
+    const { models } = await production.db();
+    await models.User.deleteOne({ _id: decodePart(author.accessToken!, 1).sub });
+    await models.AccountRevision.deleteMany({ userId: decodePart(author.accessToken!, 1).sub });
     const response = await admin.request('query($id: ID!) { note(id: $id) { title author { id } } }', { id: createNote.id });
     expect(response.status).toBe(200);
     expect(response.body.errors).toEqual([{ message: 'Internal server error', path: ['note', 'author'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);

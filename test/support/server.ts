@@ -1,6 +1,7 @@
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
-import { AccessTokens } from '../../src/tokens/access-token';
+import { MailCatcher } from '../../src/dev/mail-catcher';
+import { AccessTokens, type AccessTokenSubject } from '../../src/tokens/access-token';
 import { TestClient } from './client';
 import { openTestDatabase, testDatabaseUri, type TestDatabase } from './database';
 
@@ -36,6 +37,15 @@ export interface TestServer {
   db(): Promise<TestDatabase>;
   /** Signs access tokens with the server's key (to test the rules on hand-made grants). */
   accessTokens: AccessTokens;
+  sign(subject: Omit<AccessTokenSubject, 'authTime' | 'amr'> & Partial<Pick<AccessTokenSubject, 'authTime' | 'amr'>>): string;
+  /** The SMTP server the API sends to (a real SMTP conversation; nothing is delivered). */
+  mail: MailCatcher;
+  /** The token of the newest link of this kind mailed to `email` (waits for the message). */
+  linkToken(email: string, kind: 'verify-email' | 'reset-password', after?: number): Promise<string>;
+  /** Proves `email` through its verification link (ADMIN_EMAILS grants ADMIN there). */
+  verifyEmail(email: string): Promise<void>;
+  /** A client signed up with `email` (listed in ADMIN_EMAILS), verified, and refreshed: its token carries ADMIN. */
+  signUpAdmin(email: string): Promise<TestClient>;
   stop(): Promise<void>;
 }
 
@@ -45,12 +55,18 @@ export interface TestServer {
  * treat it as a secure context, so they accept the Secure refresh cookie over http).
  */
 export async function startTestServer(overrides: Record<string, string> = {}, { host = '127.0.0.1' }: { host?: '127.0.0.1' | 'localhost' } = {}): Promise<TestServer> {
+  const mail = await MailCatcher.start();
   const production = overrides.NODE_ENV === 'production' ? productionEnv() : {};
-  const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...production, ...overrides });
+  const env = testEnv({ MONGODB_URI: testDatabaseUri(), ...production, SMTP_URL: mail.url, ...overrides });
   const config = loadConfig(env);
   const app = await startApp(config, { host: host === 'localhost' ? undefined : host });
   const url = host === 'localhost' ? app.url : app.url.replace('localhost', '127.0.0.1');
   let database: Promise<TestDatabase> | undefined;
+  const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs });
+  const linkToken = async (email: string, kind: 'verify-email' | 'reset-password', after = 0) => {
+    const message = await mail.waitFor((m) => m.id > after && m.to.includes(email.trim().toLowerCase()) && m.links.some((link) => link.includes(`/${kind}?token=`)));
+    return new URL(message.links.find((link) => link.includes(`/${kind}?token=`))!).searchParams.get('token')!;
+  };
   return {
     app,
     url,
@@ -59,9 +75,26 @@ export async function startTestServer(overrides: Record<string, string> = {}, { 
     databaseUri: config.mongodbUri!,
     client: () => new TestClient(url),
     db: () => (database ??= openTestDatabase(config.mongodbUri!)),
-    accessTokens: new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs }),
+    accessTokens,
+    sign: (subject) => accessTokens.sign({ authTime: new Date(), amr: ['pwd'], ...subject }),
+    mail,
+    linkToken,
+    verifyEmail: async (email) => {
+      const token = await linkToken(email, 'verify-email');
+      await new TestClient(url).data('mutation($t: String!) { verifyEmail(token: $t) }', { t: token });
+    },
+    signUpAdmin: async (email) => {
+      const client = new TestClient(url);
+      await client.signUp(email);
+      const token = await linkToken(email, 'verify-email');
+      await client.data('mutation($t: String!) { verifyEmail(token: $t) }', { t: token });
+      const refreshed = await client.refresh();
+      if (refreshed.body.errors) throw new Error(`refresh after verification failed: ${JSON.stringify(refreshed.body.errors)}`);
+      return client;
+    },
     stop: async () => {
       await app.stop();
+      await mail.stop();
       await (await database)?.close();
     },
   };

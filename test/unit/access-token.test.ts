@@ -11,7 +11,7 @@ const options = {
   ttlMs: 60_000,
 };
 const now = Date.parse('2026-11-28T12:00:00Z');
-const subject = { userId: '0123456789abcdef01234567', sessionId: 's1', roles: ['USER' as const], scope: 'profile notes:read' };
+const subject = { userId: '0123456789abcdef01234567', sessionId: 's1', roles: ['USER' as const], scope: 'profile notes:read', authTime: new Date(now - 60_000), amr: ['pwd'] };
 
 /** Signing and verification without a server or database: the verifier's rules on their own. */
 describe('AccessTokens', () => {
@@ -22,7 +22,7 @@ describe('AccessTokens', () => {
 
   it('signs at+jwt with the pinned key id and every claim, and verifies it, scopes split once', () => {
     expect(header).toEqual({ alg: 'HS256', typ: 'at+jwt', kid: 'k1' });
-    expect(claims).toMatchObject({ sub: subject.userId, sid: 's1', roles: ['USER'], iss: options.issuer, aud: options.audience, exp: now / 1000 + 60 });
+    expect(claims).toMatchObject({ sub: subject.userId, sid: 's1', roles: ['USER'], iss: options.issuer, aud: options.audience, exp: now / 1000 + 60, auth_time: now / 1000 - 60, amr: ['pwd'] });
     const result = tokens.verify(genuine, now);
     expect(result.ok && [...result.claims.scopes]).toEqual(['profile', 'notes:read']);
   });
@@ -40,6 +40,9 @@ describe('AccessTokens', () => {
     ['an unknown role', () => hs256(header, { ...claims, roles: ['ROOT'] }, secret)],
     ['a string exp', () => hs256(header, { ...claims, exp: String(claims.exp) }, secret)],
     ['iat in the future', () => hs256(header, { ...claims, iat: claims.iat + 60 }, secret)],
+    ['auth_time after iat', () => hs256(header, { ...claims, auth_time: claims.iat + 60 }, secret)],
+    ['no auth_time', () => hs256(header, { ...claims, auth_time: undefined }, secret)],
+    ['amr not a list of strings', () => hs256(header, { ...claims, amr: 'pwd' }, secret)],
     ['another audience', () => hs256(header, { ...claims, aud: 'elsewhere' }, secret)],
     ['another key', () => hs256(header, claims, Buffer.alloc(32, 2))],
     ['a tampered payload', () => `${genuine.split('.')[0]}.${b64url({ ...claims, roles: ['USER', 'ADMIN'] })}.${genuine.split('.')[2]}`],

@@ -21,7 +21,7 @@ function schemaOf(sdl: string, resolverMap: IResolvers = {}, denyByDefault = fal
   return applyAuthDirective(makeExecutableSchema({ typeDefs: [DIRECTIVES, sdl], resolvers: resolverMap }), { denyByDefault, explainDenials: false });
 }
 
-const viewer = (roles: Viewer['roles'], scopes: string[] = [], userId = 'u1'): Viewer => ({ userId, sessionId: 's1', roles, scopes: new Set(scopes) });
+const viewer = (roles: Viewer['roles'], scopes: string[] = [], userId = 'u1'): Viewer => ({ userId, sessionId: 's1', roles, scopes: new Set(scopes), authTime: Date.now(), amr: ['pwd'] });
 
 /** Runs a document with a settled viewer (the directive's pure logic; HTTP and tokens have their own tests). */
 function run(schema: ReturnType<typeof schemaOf>, query: string, who: Viewer | null) {

@@ -50,7 +50,7 @@ describe('loadConfig', () => {
       passwordMinLength: 15,
       smtpUrl: undefined,
       mailFrom: 'no-reply@localhost',
-      appUrl: 'http://localhost:4000',
+      appUrl: undefined,
       emailVerificationTtlMs: 24 * 3_600_000,
       passwordResetTtlMs: 30 * 60_000,
       reauthMaxAgeMs: 5 * 60_000,

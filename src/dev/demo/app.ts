@@ -59,5 +59,37 @@ $('logout').onclick = () => guarded(async () => {
 });
 $('logout-all').onclick = () => guarded(async () => show(`Ended ${await client.logoutAll()} session(s).`));
 
+$('forgot').onclick = () => guarded(async () => {
+  const email = $<HTMLInputElement>('email').value;
+  await client.request('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: email });
+  show(`If an account has the address ${email}, a reset link is on its way (development: see /dev/mail).`);
+});
+$('verify').onclick = () => guarded(async () => {
+  const result = await client.request('mutation { requestEmailVerification }');
+  show(result.errors ? JSON.stringify(result.errors, null, 2) : 'A verification link is on its way (development: see /dev/mail).');
+});
+
+/** The pages messages link to: /verify-email?token=… and /reset-password?token=…. */
+async function followLink(): Promise<void> {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  if (location.pathname === '/verify-email') {
+    const result = await client.request<{ verifyEmail: boolean }>('mutation($t: String!) { verifyEmail(token: $t) }', { t: token });
+    show(result.data?.verifyEmail ? 'Your email address is verified.' : `${result.errors?.[0]?.message ?? 'Verification failed.'}`);
+  }
+  if (location.pathname === '/reset-password') {
+    $('reset').hidden = false;
+    $('reset-submit').onclick = () => guarded(async () => {
+      const result = await client.request<{ resetPassword: boolean }>('mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }', {
+        t: token,
+        p: $<HTMLInputElement>('new-password').value,
+      });
+      if (result.data?.resetPassword) {
+        $('reset').hidden = true;
+        show('Your password was changed and every session ended. Log in with the new password.');
+      } else show(result.errors?.[0]?.message ?? 'The reset failed.');
+    });
+  }
+}
+
 (window as unknown as { authClient: AuthClient }).authClient = client;
-void client.restore();
+void client.restore().then(followLink);

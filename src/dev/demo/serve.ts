@@ -23,15 +23,21 @@ const PAGE = `<!doctype html>
 <fieldset id="signed-out" hidden>
   <legend>Sign up or log in</legend>
   <input id="email" type="email" placeholder="email" autocomplete="username">
-  <input id="password" type="password" placeholder="password (12+ characters)" autocomplete="current-password">
-  <br><button id="signup">Sign up</button><button id="login">Log in</button>
+  <input id="password" type="password" placeholder="password (15+ characters)" autocomplete="current-password">
+  <br><button id="signup">Sign up</button><button id="login">Log in</button><button id="forgot">Forgot password?</button>
 </fieldset>
 <fieldset id="signed-in" hidden>
   <legend>Signed in</legend>
-  <button id="me">Who am I?</button><button id="load-sessions">My sessions</button>
+  <button id="me">Who am I?</button><button id="load-sessions">My sessions</button><button id="verify">Verify my email</button>
   <button id="logout">Log out</button><button id="logout-all">Log out everywhere</button>
   <ul id="sessions"></ul>
 </fieldset>
+<fieldset id="reset" hidden>
+  <legend>Choose a new password</legend>
+  <input id="new-password" type="password" placeholder="new password (15+ characters)" autocomplete="new-password">
+  <button id="reset-submit">Set the new password</button>
+</fieldset>
+<p id="mail-hint">Messages (verification, password reset) go to the mail server; in development, read them at <a href="/dev/mail">/dev/mail</a>.</p>
 <pre id="output"></pre>
 <script type="module" src="/demo/client.js"></script>
 </body>
@@ -58,7 +64,8 @@ export function demoRoutes(): { routes: RouteHandler; stop: () => Promise<void> 
     res.end(body);
   };
   const routes: RouteHandler = async (path, _req, res) => {
-    if (path === '/demo' || path === '/demo/') send(res, 'text/html', PAGE);
+    // The pages messages link to (APP_URL/verify-email, APP_URL/reset-password) are the demo too.
+    if (path === '/demo' || path === '/demo/' || path === '/verify-email' || path === '/reset-password') send(res, 'text/html', PAGE);
     else if (path === '/demo/client.js') send(res, 'text/javascript', await clientBundle());
     else return false;
     return true;

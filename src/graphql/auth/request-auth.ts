@@ -1,7 +1,7 @@
-import type { Role } from '../../accounts/roles';
+import type { Role, ScopeTable } from '../../accounts/roles';
 import { unauthenticated, type UnauthenticatedReason } from '../../errors';
-import type { SessionStatus } from '../../sessions/session-status';
-import type { AccessTokens } from '../../tokens/access-token';
+import type { SessionCheck, SessionStatus } from '../../sessions/session-status';
+import type { AccessTokens, VerifiedClaims } from '../../tokens/access-token';
 
 /** Who is asking: what the access token (and, in strict mode, the session check) established. */
 export interface Viewer {
@@ -9,6 +9,24 @@ export interface Viewer {
   sessionId: string;
   roles: readonly Role[];
   scopes: ReadonlySet<string>;
+  /** When the session last authenticated (ms since the epoch). */
+  authTime: number;
+  /** How it authenticated (RFC 8176). */
+  amr: readonly string[];
+}
+
+/**
+ * The viewer an access token describes, narrowed to the roles its account holds now (strict
+ * mode): a token never carries more than the account has, so a demotion takes effect within the
+ * session check's budget, while a promotion waits for the next refresh (re-deriving only ever
+ * narrows; see the README, "Account changes").
+ */
+export function viewerFrom(claims: VerifiedClaims, currentRoles: readonly Role[] | undefined, scopes: ScopeTable): Viewer {
+  const base = { userId: claims.sub, sessionId: claims.sid, authTime: claims.auth_time * 1_000, amr: claims.amr };
+  if (!currentRoles || claims.roles.every((role) => currentRoles.includes(role))) return { ...base, roles: claims.roles, scopes: claims.scopes };
+  const roles = claims.roles.filter((role) => currentRoles.includes(role));
+  const allowed = scopes.scopesFor(roles);
+  return { ...base, roles, scopes: new Set([...claims.scopes].filter((scope) => allowed.has(scope))) };
 }
 
 /**
@@ -25,6 +43,7 @@ export class RequestAuth {
     private readonly bearer: string | undefined,
     private readonly tokens: AccessTokens,
     private readonly sessionStatus: SessionStatus,
+    private readonly scopes: ScopeTable,
   ) {
     if (bearer === undefined) this.settled = null;
   }
@@ -74,20 +93,19 @@ export class RequestAuth {
       return;
     }
     const { claims } = result;
-    const viewer: Viewer = { userId: claims.sub, sessionId: claims.sid, roles: claims.roles, scopes: claims.scopes };
-    const active = this.sessionStatus.isActive(claims.sid);
-    if (typeof active === 'boolean') {
-      this.settle(viewer, active);
+    const check = this.sessionStatus.check(claims.sid, claims.sub);
+    if (!(check instanceof Promise)) {
+      this.settle(claims, check);
       return;
     }
-    this.pending = active.then((isActive) => {
-      this.settle(viewer, isActive);
+    this.pending = check.then((known) => {
+      this.settle(claims, known);
       return this.settled!;
     });
   }
 
-  private settle(viewer: Viewer, active: boolean): void {
-    if (active) this.settled = viewer;
+  private settle(claims: VerifiedClaims, check: SessionCheck): void {
+    if (check.alive) this.settled = viewerFrom(claims, check.roles, this.scopes);
     else {
       this.reason = 'SESSION_REVOKED';
       this.settled = null;

@@ -1,8 +1,9 @@
+import { badUserInput } from '../../errors';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import { applyRefreshCookie, toAuthPayload } from './results';
 
 /** Mutations on credentials: each is one use case of src/accounts. */
-export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'changePassword'> = {
+export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'changePassword' | 'reauthenticate'> = {
   async signUp(_parent, { email, password }, ctx) {
     const started = await ctx.accounts.signUp(email, password, ctx.client);
     applyRefreshCookie(ctx.cookies, started.cookie);
@@ -18,5 +19,11 @@ export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'cha
   async changePassword(_parent, { currentPassword, newPassword }, ctx) {
     const viewer = await ctx.auth.require();
     return toAuthPayload(await ctx.accounts.changePassword(viewer, currentPassword, newPassword, ctx.client));
+  },
+
+  async reauthenticate(_parent, { password }, ctx) {
+    const viewer = await ctx.auth.require();
+    if (password === null || password === undefined) throw badUserInput('Give your password.', 'password');
+    return toAuthPayload(await ctx.accounts.reauthenticate(viewer, password, ctx.client));
   },
 };

@@ -1,6 +1,8 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { accountMutations } from './account-mutations';
+import { adminMutations } from './admin-mutations';
 import { queries } from './queries';
+import { recoveryMutations } from './recovery-mutations';
 import { sessionMutations } from './session-mutations';
 import { typeResolvers } from './types';
 
@@ -8,5 +10,5 @@ import { typeResolvers } from './types';
 export const resolvers: Resolvers = {
   ...typeResolvers,
   Query: queries,
-  Mutation: { ...accountMutations, ...sessionMutations },
+  Mutation: { ...accountMutations, ...sessionMutations, ...recoveryMutations, ...adminMutations },
 };

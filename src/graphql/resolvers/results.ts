@@ -4,7 +4,7 @@ import type { AuthPayloadModel } from '../mappers';
 
 /** A use case's sign-in as the `AuthPayload` type. */
 export function toAuthPayload(signedIn: SignedIn): AuthPayloadModel {
-  return { accessToken: signedIn.accessToken, tokenType: 'Bearer', expiresIn: signedIn.expiresIn, user: signedIn.user };
+  return { accessToken: signedIn.accessToken, tokenType: 'Bearer', expiresIn: signedIn.expiresIn, user: signedIn.account };
 }
 
 /** Does what a use case said to do with the refresh cookie. */

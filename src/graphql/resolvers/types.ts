@@ -24,7 +24,14 @@ export const DateTime = new GraphQLScalarType<Date, string>({
 /** Field resolvers where the document differs from the GraphQL type. */
 export const typeResolvers: Pick<Resolvers, 'User' | 'Session' | 'AuditEvent' | 'DateTime'> = {
   DateTime,
-  User: { id: (user) => user._id.toHexString() },
+  User: {
+    id: (account) => account.user._id.toHexString(),
+    email: (account) => account.user.email,
+    emailVerified: (account) => account.state.emailVerified,
+    roles: (account) => account.state.roles,
+    mfaEnabled: (account) => account.state.totp !== null,
+    createdAt: (account) => account.user.createdAt,
+  },
   Session: { id: (session) => session._id },
   AuditEvent: {
     id: (event) => event._id.toHexString(),

@@ -1,7 +1,16 @@
 import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 
 /** Mutations that check or issue credentials: one per operation, so aliases cannot batch guesses. */
-export const CREDENTIAL_MUTATIONS: ReadonlySet<string> = new Set(['signUp', 'login', 'refresh', 'changePassword']);
+export const CREDENTIAL_MUTATIONS: ReadonlySet<string> = new Set([
+  'signUp',
+  'login',
+  'verifyMfa',
+  'refresh',
+  'changePassword',
+  'reauthenticate',
+  'requestPasswordReset',
+  'resetPassword',
+]);
 
 /**
  * Validation rule: an operation may select at most one credential mutation (counted across

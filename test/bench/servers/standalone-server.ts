@@ -7,6 +7,7 @@ import type { RequestContext } from '../../../src/graphql/context';
 import { buildSchema, schemaParts } from '../../../src/graphql/schema';
 import { createRequestContext } from '../../../src/http/request-context';
 import { createLogger } from '../../../src/logging/logger';
+import { smtpTransport } from '../../../src/mail/mailer';
 import { loadSchemaModules, moduleContext, moduleScopes } from '../../../src/schema-modules';
 
 /**
@@ -19,12 +20,13 @@ async function main(): Promise<void> {
   const logger = createLogger('warn');
   const connection = await connectDatabase(config.mongodbUri!, logger);
   const modules = loadSchemaModules({ examples: config.examples, connection });
-  const domain = createDomain(config, connection, logger, moduleScopes(modules));
+  const domain = createDomain(config, connection, logger, { mailTransport: smtpTransport(config.smtpUrl!), appUrl: 'http://localhost', moduleScopes: moduleScopes(modules) });
   const apollo = new ApolloServer<RequestContext>({ schema: buildSchema(schemaParts(modules), { denyByDefault: false, explainDenials: false, enforceAuth: false }) });
   const deps = {
     useCases: domain.useCases,
     accessTokens: domain.accessTokens,
     sessionStatus: domain.sessionStatus,
+    scopes: domain.scopes,
     trustProxyHops: 0,
     corsOrigins: [],
     moduleContext: moduleContext(modules),

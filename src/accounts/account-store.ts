@@ -1,0 +1,130 @@
+import type { Types } from 'mongoose';
+import { isDuplicateKey } from '../db/errors';
+import type { AccountRevisionDoc, Models } from '../db/models';
+import { BoundedCache } from '../lib/bounded-cache';
+
+/** An account's current state: its newest revision. */
+export type AccountState = AccountRevisionDoc;
+
+/** The fields a change may set. */
+export type StateFields = Pick<AccountState, 'passwordHash' | 'roles' | 'disabled' | 'emailVerified' | 'adminGranted' | 'totp' | 'passkeys'>;
+
+export interface StateChange {
+  set: Partial<StateFields>;
+  /** A credential changed (password, factor, disabling): every session bound to the old version dies. */
+  credentials?: boolean;
+  /** What changed, recorded on the revision. */
+  change: string;
+}
+
+/** Decides a change from the current state; undefined: nothing to change. May throw a DomainError. */
+export type Decide = (current: AccountState) => StateChange | undefined;
+
+/** How stale a cached state may be: the strict session check's budget (see session-status.ts). */
+export const STATE_CACHE_MS = 400;
+/** Superseded revisions are kept this long (an audit trail; and no change can be in flight that long). */
+const SUPERSEDED_RETENTION_MS = 3_600_000;
+const MAX_ATTEMPTS = 8;
+
+export class ConcurrentChangeError extends Error {
+  override name = 'ConcurrentChangeError';
+}
+
+const revisionId = (userId: Types.ObjectId | string, rev: number) => `${String(userId)}:${rev}`;
+
+/**
+ * Account state as insert-only revisions: the current state is the highest `rev`. A change reads
+ * revision N, decides from it, and inserts N + 1 under the unique `_id` `<userId>:<N+1>`: a
+ * compare-and-swap whose atomicity the database guarantees on any backend (FerretDB's updates are
+ * read-then-write; its unique indexes are atomic). Of concurrent changes exactly one wins each
+ * revision; the others decide again from the state that won, so none is lost and none is applied
+ * to a state it did not see.
+ */
+export class AccountStore {
+  private readonly cache = new BoundedCache<string, AccountState | null>(50_000);
+  private readonly inFlight = new Map<string, Promise<AccountState | null>>();
+
+  constructor(private readonly models: Pick<Models, 'AccountRevision'>) {}
+
+  /** The current state, read now. null: no such account (or deleted). */
+  current(userId: Types.ObjectId | string): Promise<AccountState | null> {
+    return this.models.AccountRevision.findOne({ userId }).sort({ rev: -1 }).lean<AccountState>().exec();
+  }
+
+  /** The current state as this instance saw it at most STATE_CACHE_MS ago; concurrent reads share one query. */
+  cached(userId: Types.ObjectId | string, now = Date.now()): Promise<AccountState | null> | AccountState | null {
+    const key = String(userId);
+    const hit = this.cache.get(key, now);
+    if (hit !== undefined) return hit;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.current(key)
+        .then((state) => {
+          this.cache.set(key, state, Date.now() + STATE_CACHE_MS);
+          return state;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** This instance changed the account: stop using its cached state here at once. */
+  forget(userId: Types.ObjectId | string): void {
+    this.cache.delete(String(userId));
+  }
+
+  /** Revision 0 of a new account. */
+  async create(userId: Types.ObjectId, fields: StateFields, now = new Date()): Promise<AccountState> {
+    const state: AccountState = { _id: revisionId(userId, 0), userId, rev: 0, at: now, change: 'sign-up', credentialVersion: 0, ...fields };
+    await this.models.AccountRevision.create(state);
+    return state;
+  }
+
+  /**
+   * Applies a change decided from the current state (see the class comment). Returns the states
+   * before and after (the same when `decide` changed nothing), or null when there is no account.
+   */
+  async change(userId: Types.ObjectId | string, decide: Decide, now = new Date()): Promise<{ before: AccountState; after: AccountState } | null> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const before = await this.current(userId);
+      if (!before) return null;
+      const decision = decide(before);
+      if (!decision) return { before, after: before };
+      const rev = before.rev + 1;
+      const after: AccountState = {
+        ...before,
+        ...decision.set,
+        _id: revisionId(before.userId, rev),
+        rev,
+        at: now,
+        change: decision.change,
+        credentialVersion: before.credentialVersion + (decision.credentials ? 1 : 0),
+      };
+      try {
+        await this.models.AccountRevision.create(after);
+      } catch (error) {
+        if (isDuplicateKey(error)) continue; // another change won this revision: decide again
+        throw error;
+      }
+      this.forget(userId);
+      void this.prune(before.userId, rev, now);
+      return { before, after };
+    }
+    throw new ConcurrentChangeError(`account ${String(userId)} changed concurrently ${MAX_ATTEMPTS} times`);
+  }
+
+  /** Removes every revision of an account (deletion). */
+  async deleteAll(userId: Types.ObjectId | string): Promise<void> {
+    await this.models.AccountRevision.deleteMany({ userId });
+    this.forget(userId);
+  }
+
+  /**
+   * Old revisions go once superseded for an hour, never the newest two: a change that read one
+   * of those could otherwise re-insert its successor under a freed `_id`.
+   */
+  private async prune(userId: Types.ObjectId, newest: number, now: Date): Promise<void> {
+    await this.models.AccountRevision.deleteMany({ userId, rev: { $lt: newest - 1 }, at: { $lt: new Date(now.getTime() - SUPERSEDED_RETENTION_MS) } }).catch(() => undefined);
+  }
+}

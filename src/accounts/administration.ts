@@ -1,0 +1,123 @@
+import type { AuditLog, ClientInfo } from '../audit/audit-log';
+import type { Models } from '../db/models';
+import { badUserInput } from '../errors';
+import type { Caller, Sessions } from '../sessions/sessions';
+import type { AccountStore } from './account-store';
+import type { AccountTokens } from './account-tokens';
+import { ROLES, type Role } from './roles';
+import { isObjectIdString, type Account, type UserDirectory } from './user-directory';
+
+/** What other parts of the service keep about an account, erased with it (the example's notes, passkeys). */
+export type AccountErasure = (userId: string) => Promise<void>;
+
+export interface AdministrationDeps {
+  models: Pick<Models, 'User' | 'Session' | 'SessionAuthentication' | 'RefreshToken' | 'AuditEvent' | 'LoginAttempt'>;
+  states: AccountStore;
+  users: UserDirectory;
+  tokens: AccountTokens;
+  sessions: Sessions;
+  audit: AuditLog;
+  /** Schema modules' and factors' own data about an account. */
+  erasures: readonly AccountErasure[];
+}
+
+function accountIdOrThrow(userId: string): string {
+  if (!isObjectIdString(userId)) throw badUserInput('No account has this id.', 'userId');
+  return userId;
+}
+
+/** Roles in the enum's order, each once. */
+function normalizeRoles(roles: readonly Role[]): Role[] {
+  return ROLES.filter((role) => roles.includes(role));
+}
+
+/**
+ * Changes to accounts made by an administrator or by the account's owner: roles, disabling,
+ * deletion. Each is one revision (account-store.ts); disabling and deletion raise the credential
+ * version, so every session and access token of the account dies at once (strict mode: within the
+ * session check's budget on every instance) whatever is in flight.
+ */
+export class Administration {
+  constructor(private readonly deps: AdministrationDeps) {}
+
+  /** Sets an account's roles. Access tokens already issued are narrowed to them (strict mode) or changed at the next refresh. */
+  async setRoles(caller: Caller | null, userIdInput: string, rolesInput: readonly Role[], client: ClientInfo): Promise<Account> {
+    if (caller) await this.deps.sessions.requireActive(caller);
+    const userId = accountIdOrThrow(userIdInput);
+    const roles = normalizeRoles(rolesInput);
+    if (roles.length === 0) throw badUserInput('An account needs at least one role (USER).', 'roles');
+    const changed = await this.deps.states.change(userId, (current) =>
+      current.roles.join(' ') === roles.join(' ') ? undefined : { set: { roles }, change: 'roles' },
+    );
+    if (!changed) throw badUserInput('No account has this id.', 'userId');
+    if (changed.after !== changed.before) {
+      await this.deps.audit.record({ type: 'ROLES_CHANGED', userId, sessionId: caller?.sessionId ?? null, client, detail: `${changed.before.roles.join(' ')} -> ${roles.join(' ')}${caller ? ` by ${caller.userId}` : ''}` });
+    }
+    return this.accountOrThrow(userId);
+  }
+
+  /** Adds or removes one role (the admin CLI). */
+  async grant(email: string, role: Role, grant: boolean, client: ClientInfo): Promise<Account> {
+    const account = await this.deps.users.findByEmail(email);
+    if (!account) throw badUserInput(`No account has the address ${email}.`, 'email');
+    const roles = grant ? [...account.state.roles, role] : account.state.roles.filter((held) => held !== role);
+    return this.setRoles(null, account.user._id.toHexString(), roles, client);
+  }
+
+  /** Disables (every session ends; correct credentials answer ACCOUNT_DISABLED) or re-enables an account. */
+  async setDisabled(caller: Caller, userIdInput: string, disabled: boolean, client: ClientInfo): Promise<Account> {
+    const { sessions, states, audit } = this.deps;
+    await sessions.requireActive(caller);
+    const userId = accountIdOrThrow(userIdInput);
+    if (disabled && userId === caller.userId) throw badUserInput('You cannot disable your own account; ask another administrator.', 'userId');
+    const changed = await states.change(userId, (current) =>
+      current.disabled === disabled ? undefined : { set: { disabled }, credentials: disabled, change: disabled ? 'disabled' : 'enabled' },
+    );
+    if (!changed) throw badUserInput('No account has this id.', 'userId');
+    if (changed.after !== changed.before) {
+      const ended = disabled ? await sessions.endAllOf(userId, 'ACCOUNT_DISABLED') : 0;
+      await audit.record({ type: disabled ? 'ACCOUNT_DISABLED' : 'ACCOUNT_ENABLED', userId, sessionId: caller.sessionId, client, detail: `by ${caller.userId}${disabled ? `; ${ended} sessions ended` : ''}` });
+    }
+    return this.accountOrThrow(userId);
+  }
+
+  /**
+   * Deletes the caller's own account: first a revision that disables it under a new credential
+   * version (everything of it dies at once), then its sessions, tokens, factors, the modules' data
+   * about it, its identity (the address is free again) and its state. Audit events keep only the
+   * user id: their addresses, user agents and details are erased.
+   */
+  async deleteOwn(caller: Caller, client: ClientInfo): Promise<void> {
+    const { sessions, states, users, tokens, models, audit, erasures } = this.deps;
+    await sessions.requireActive(caller);
+    const { userId } = caller;
+    const account = await users.findById(userId, { fresh: true });
+    await states.change(userId, () => ({ set: { disabled: true }, credentials: true, change: 'deleted' }));
+    await sessions.endAllOf(userId, 'ACCOUNT_DELETED');
+    for (const erase of erasures) await erase(userId);
+    await Promise.all([
+      models.SessionAuthentication.deleteMany({ userId }),
+      models.RefreshToken.deleteMany({ userId }),
+      models.Session.deleteMany({ userId }),
+      tokens.deleteAllOf(userId),
+    ]);
+    if (account) {
+      // Attempt counters are keyed by address: they are personal data too.
+      const escaped = account.user.email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      await models.LoginAttempt.deleteMany({ key: { $regex: `^(pair|account|reset):${escaped}([|#]|$)` } });
+    }
+    await models.User.deleteOne({ _id: userId });
+    await states.deleteAll(userId);
+    users.forget(userId);
+    await audit.flush();
+    await models.AuditEvent.updateMany({ userId }, { $set: { ip: null, userAgent: null, detail: null } });
+    if (account) await models.AuditEvent.updateMany({ detail: account.user.email }, { $set: { detail: null, ip: null, userAgent: null } });
+    await audit.record({ type: 'ACCOUNT_DELETED', userId, client: { ip: null, userAgent: null } });
+  }
+
+  private async accountOrThrow(userId: string): Promise<Account> {
+    const account = await this.deps.users.findById(userId, { fresh: true });
+    if (!account) throw badUserInput('No account has this id.', 'userId');
+    return account;
+  }
+}

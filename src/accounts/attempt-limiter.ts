@@ -1,0 +1,135 @@
+import { Types } from 'mongoose';
+import type { Models } from '../db/models';
+import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
+
+/** One limit an attempt counts against. */
+export interface Limit {
+  /** What is counted, e.g. `pair:<email>|<address>`, `ip:<address>`. The part before `:` names the limit in metrics. */
+  key: string;
+  max: number;
+  /**
+   * `attempts`: every attempt counts, refused ones too (per-address limits: hammering costs the
+   * hammerer). `failures`: an attempt counts while in flight and stays only if it fails.
+   */
+  counts: 'attempts' | 'failures';
+  /** A success wipes this key's earlier failures (the owner proved themself from this address). */
+  clearOnSuccess?: boolean;
+}
+
+export type Attempt = { allowed: true; succeeded(): Promise<void>; failed(): Promise<void> } | { allowed: false; retryAfterSeconds: number; limit: string };
+
+/** What one key's documents say: in the window, how many attempts are recorded and how many of them failed. */
+export interface KeyCounts {
+  recorded: number;
+  failed: number;
+}
+
+/**
+ * The decision for one key, a pure function. An attempt is recorded before it is counted, so
+ * `recorded` includes it: of N parallel attempts at most `max` can see `recorded <= max`, whatever
+ * the database's isolation. Over the limit with fewer than `max` settled failures, the excess is
+ * attempts still in flight (correct passwords among them): this one steps back and tries again
+ * once they settle, so a correct password is never refused for others' attempts in flight.
+ */
+export function decide(limit: Limit, counts: KeyCounts): 'proceed' | 'wait' | 'refuse' {
+  if (counts.recorded <= limit.max) return 'proceed';
+  if (limit.counts === 'failures' && counts.failed < limit.max) return 'wait';
+  return 'refuse';
+}
+
+export interface LimiterOptions {
+  windowMs: number;
+  /** How long an attempt may wait for others in flight before it is refused (default 5 s). */
+  maxWaitMs?: number;
+}
+
+/**
+ * Rate limits shared by every instance through MongoDB, insert-only: each attempt is a document
+ * (`key`), each settled failure another (`key` + `#failed`); a success deletes its attempt, so it
+ * never counts. Counting documents is safe where FerretDB's `$inc` is read-then-write.
+ */
+export class AttemptLimiter {
+  constructor(
+    private readonly models: Pick<Models, 'LoginAttempt'>,
+    private readonly options: LimiterOptions,
+    private readonly telemetry: Telemetry = NO_TELEMETRY,
+  ) {}
+
+  get windowMs(): number {
+    return this.options.windowMs;
+  }
+
+  async attempt(limits: readonly Limit[], now = Date.now()): Promise<Attempt> {
+    const deadline = now + (this.options.maxWaitMs ?? 5_000);
+    for (let round = 0; ; round += 1) {
+      const result = await this.tryOnce(limits, Date.now(), round === 0);
+      if (result !== 'wait') return result;
+      if (Date.now() > deadline) {
+        // Still crowded after waiting: refuse, as the bound requires, but without recording.
+        const limit = limits.find((candidate) => candidate.counts === 'failures')!;
+        this.telemetry.rateLimited(limit.key.slice(0, limit.key.indexOf(':')));
+        return { allowed: false, retryAfterSeconds: 1, limit: limit.key };
+      }
+      // Others' attempts settle in about one password hash; jitter keeps waiters from colliding.
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * Math.min(round + 1, 6)));
+    }
+  }
+
+  /** One round: record (attempt-counting keys only on the first round: waiting is one attempt), count, decide. */
+  private async tryOnce(limits: readonly Limit[], now: number, first: boolean): Promise<Attempt | 'wait'> {
+    const { LoginAttempt } = this.models;
+    const at = new Date(now);
+    const expiresAt = new Date(now + this.options.windowMs);
+    const since = new Date(now - this.options.windowMs);
+    const docs = limits.map((limit) => ({ _id: new Types.ObjectId(), key: limit.key, at, expiresAt }));
+    await LoginAttempt.insertMany(docs.filter((_, index) => first || limits[index]!.counts === 'failures'));
+    const counts = await Promise.all(
+      limits.map(async (limit): Promise<KeyCounts> => {
+        const [recorded, failed] = await Promise.all([
+          LoginAttempt.countDocuments({ key: limit.key, at: { $gt: since } }),
+          limit.counts === 'failures' ? LoginAttempt.countDocuments({ key: `${limit.key}#failed`, at: { $gt: since } }) : 0,
+        ]);
+        return { recorded, failed };
+      }),
+    );
+    const decisions = limits.map((limit, index) => decide(limit, counts[index]!));
+    const mine = (predicate: (limit: Limit) => boolean) => docs.filter((_, index) => predicate(limits[index]!)).map((doc) => doc._id);
+
+    if (decisions.includes('refuse')) {
+      // Refused attempts stay where every attempt counts (per-address limits) and nowhere else:
+      // a refused guess is not a failure, and must not extend a lock-out.
+      await LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
+      const refusedIndex = decisions.indexOf('refuse');
+      const refused = limits[refusedIndex]!;
+      this.telemetry.rateLimited(refused.key.slice(0, refused.key.indexOf(':')));
+      return { allowed: false, retryAfterSeconds: await this.retryAfter(refused, since, now), limit: refused.key };
+    }
+    if (decisions.includes('wait')) {
+      await LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
+      return 'wait';
+    }
+    return {
+      allowed: true,
+      // A success never counts against failure limits.
+      succeeded: async () => {
+        const cleared = limits.filter((limit) => limit.clearOnSuccess).flatMap((limit) => [limit.key, `${limit.key}#failed`]);
+        await Promise.all([
+          LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } }),
+          cleared.length > 0 ? LoginAttempt.deleteMany({ key: { $in: cleared } }) : undefined,
+        ]);
+      },
+      // A failure is settled: its marker goes in before anything else could count it as in flight.
+      failed: async () => {
+        const failures = limits.filter((limit) => limit.counts === 'failures');
+        if (failures.length > 0) await LoginAttempt.insertMany(failures.map((limit) => ({ key: `${limit.key}#failed`, at, expiresAt })));
+      },
+    };
+  }
+
+  /** Seconds until the oldest counted document of the limit leaves the window. */
+  private async retryAfter(limit: Limit, since: Date, now: number): Promise<number> {
+    const key = limit.counts === 'failures' ? `${limit.key}#failed` : limit.key;
+    const oldest = await this.models.LoginAttempt.findOne({ key, at: { $gt: since } }, { at: 1 }).sort({ at: 1 }).lean().exec();
+    return oldest ? (oldest.at.getTime() + this.options.windowMs - now) / 1_000 : 1;
+  }
+}
