@@ -22,7 +22,8 @@ let context: BrowserContext;
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startTestServer({ NODE_ENV: 'development', ACCESS_TOKEN_TTL: '2s', LOG_LEVEL: 'silent' }, { host: 'localhost' });
+  // Development without SMTP_URL: the server's own mail catcher, read at /dev/mail as a developer would.
+  server = await startTestServer({ NODE_ENV: 'development', ACCESS_TOKEN_TTL: '2s', LOG_LEVEL: 'silent', SMTP_URL: '' }, { host: 'localhost' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -177,5 +178,39 @@ describeInBrowser('in Chromium', () => {
     await page.locator('.fallback a[href="/demo"]').click();
     await page.waitForSelector('#status');
     expect(page.url()).toMatch(/\/demo$/);
+  });
+
+  it('forgot password: ask on /demo, open the link from /dev/mail, set a new password, log in with it', async () => {
+    const page = await openDemo();
+    const email = await signUpThroughUi(page);
+    await page.click('#logout');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === 'Signed out');
+
+    await page.fill('#email', email);
+    await page.click('#forgot');
+    await page.waitForFunction(() => document.getElementById('output')!.textContent!.includes('reset link is on its way'));
+    // The message is sent after the response: reload the mailbox until it is there, as a developer would.
+    const mailbox = await context.newPage();
+    const link = mailbox.locator('article', { hasText: 'Reset your' }).locator('a[href*="/reset-password?token="]').first();
+    for (let attempt = 0; attempt < 20 && (await link.count()) === 0; attempt += 1) {
+      await mailbox.goto(server.url.replace('/graphql', '/dev/mail'));
+      if ((await link.count()) === 0) await mailbox.waitForTimeout(200);
+    }
+    await mailbox.screenshot({ path: join(ARTIFACTS, 'dev-mail.png') });
+    await link.click();
+    await mailbox.waitForSelector('#reset:not([hidden])');
+    await mailbox.fill('#new-password', 'a new passphrase from the browser');
+    await mailbox.click('#reset-submit');
+    await mailbox.waitForFunction(() => document.getElementById('output')!.textContent!.includes('Your password was changed'));
+
+    const again = await openDemo();
+    await again.fill('#email', email);
+    await again.fill('#password', PASSWORD);
+    await again.click('#login');
+    await again.waitForFunction(() => document.getElementById('output')!.textContent!.includes('UNAUTHENTICATED'));
+    await again.fill('#password', 'a new passphrase from the browser');
+    await again.click('#login');
+    await again.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
+    expect(await status(again)).toContain(email);
   });
 });
