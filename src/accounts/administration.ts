@@ -32,6 +32,26 @@ function normalizeRoles(roles: readonly Role[]): Role[] {
 }
 
 /**
+ * Sets an account's roles: one revision, audited. Shared by the admin mutation and the operator's
+ * CLI (which has no session). Returns the account as it is now, or null when there is no such account.
+ */
+export async function changeRoles(
+  deps: { states: AccountStore; users: UserDirectory; audit: AuditLog },
+  userId: string,
+  rolesInput: readonly Role[],
+  by: { client: ClientInfo; sessionId?: string; actor: string },
+): Promise<Account | null> {
+  const roles = normalizeRoles(rolesInput);
+  if (roles.length === 0) throw badUserInput('An account needs at least one role (USER).', 'roles');
+  const changed = await deps.states.change(userId, (current) => (current.roles.join(' ') === roles.join(' ') ? undefined : { set: { roles }, change: 'roles' }));
+  if (!changed) return null;
+  if (changed.after !== changed.before) {
+    await deps.audit.record({ type: 'ROLES_CHANGED', userId, sessionId: by.sessionId ?? null, client: by.client, detail: `${changed.before.roles.join(' ')} -> ${roles.join(' ')} by ${by.actor}` });
+  }
+  return deps.users.findById(userId, { fresh: true });
+}
+
+/**
  * Changes to accounts made by an administrator or by the account's owner: roles, disabling,
  * deletion. Each is one revision (account-store.ts); disabling and deletion raise the credential
  * version, so every session and access token of the account dies at once (strict mode: within the
@@ -40,28 +60,15 @@ function normalizeRoles(roles: readonly Role[]): Role[] {
 export class Administration {
   constructor(private readonly deps: AdministrationDeps) {}
 
-  /** Sets an account's roles. Access tokens already issued are narrowed to them (strict mode) or changed at the next refresh. */
-  async setRoles(caller: Caller | null, userIdInput: string, rolesInput: readonly Role[], client: ClientInfo): Promise<Account> {
-    if (caller) await this.deps.sessions.requireActive(caller);
-    const userId = accountIdOrThrow(userIdInput);
-    const roles = normalizeRoles(rolesInput);
-    if (roles.length === 0) throw badUserInput('An account needs at least one role (USER).', 'roles');
-    const changed = await this.deps.states.change(userId, (current) =>
-      current.roles.join(' ') === roles.join(' ') ? undefined : { set: { roles }, change: 'roles' },
-    );
-    if (!changed) throw badUserInput('No account has this id.', 'userId');
-    if (changed.after !== changed.before) {
-      await this.deps.audit.record({ type: 'ROLES_CHANGED', userId, sessionId: caller?.sessionId ?? null, client, detail: `${changed.before.roles.join(' ')} -> ${roles.join(' ')}${caller ? ` by ${caller.userId}` : ''}` });
-    }
-    return this.accountOrThrow(userId);
-  }
-
-  /** Adds or removes one role (the admin CLI). */
-  async grant(email: string, role: Role, grant: boolean, client: ClientInfo): Promise<Account> {
-    const account = await this.deps.users.findByEmail(email);
-    if (!account) throw badUserInput(`No account has the address ${email}.`, 'email');
-    const roles = grant ? [...account.state.roles, role] : account.state.roles.filter((held) => held !== role);
-    return this.setRoles(null, account.user._id.toHexString(), roles, client);
+  /**
+   * Sets an account's roles. Access tokens already issued are narrowed to them within the session
+   * check's budget (strict mode) or changed at the next refresh (stateless); sessions go on.
+   */
+  async setRoles(caller: Caller, userIdInput: string, roles: readonly Role[], client: ClientInfo): Promise<Account> {
+    await this.deps.sessions.requireActive(caller);
+    const account = await changeRoles(this.deps, accountIdOrThrow(userIdInput), roles, { client, sessionId: caller.sessionId, actor: caller.userId });
+    if (!account) throw badUserInput('No account has this id.', 'userId');
+    return account;
   }
 
   /** Disables (every session ends; correct credentials answer ACCOUNT_DISABLED) or re-enables an account. */
