@@ -14,7 +14,7 @@ import type { PrometheusTelemetry } from './observability/prometheus';
 import { NO_TELEMETRY, type Telemetry } from './observability/telemetry';
 import { smtpTransport } from './mail/mailer';
 import type { MailCatcher } from './dev/mail-catcher';
-import { loadSchemaModules, moduleContext, moduleErasures, moduleScopes } from './schema-modules';
+import { loadSchemaModules, moduleContext, moduleErasures, modulePolicies, moduleScopes } from './schema-modules';
 import { publishedJwks } from './tokens/access-token';
 
 export interface RunningApp {
@@ -145,6 +145,7 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     const domain = createDomain(config, connection, logger, {
       mailTransport: smtpTransport(smtpUrl),
       appUrl: config.appUrl ?? new URL(url).origin,
+      webauthnOrigins: config.webauthn.origins ?? [new URL(url).origin],
       moduleScopes: moduleScopes(modules),
       erasures: moduleErasures(modules),
       telemetry,
@@ -161,6 +162,8 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     const schema = buildSchema(schemaParts(modules), {
       denyByDefault: config.authDenyByDefault,
       explainDenials: config.nodeEnv === 'development',
+      reauthMaxAgeSeconds: Math.floor(config.reauthMaxAgeMs / 1_000),
+      policies: modulePolicies(modules),
       enforceAuth: options.enforceAuth,
     });
     const apollo = createApolloServer(schema, {

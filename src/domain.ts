@@ -12,6 +12,10 @@ import { AuditLog } from './audit/audit-log';
 import type { Config } from './config/config';
 import { defineModels, type Models } from './db/models';
 import { SingleUse } from './db/single-use';
+import { MfaTickets } from './factors/mfa-tickets';
+import { Passkeys } from './factors/passkeys';
+import { SecondFactors } from './factors/second-factors';
+import { SecretBox } from './lib/encryption';
 import { BackgroundTasks } from './lib/background';
 import type { Logger } from './logging/logger';
 import { Mailer, type MailTransport } from './mail/mailer';
@@ -26,6 +30,8 @@ import { AccessTokens } from './tokens/access-token';
 /** The use cases the GraphQL layer calls. */
 export interface UseCases {
   accounts: Accounts;
+  factors: SecondFactors;
+  passkeys: Passkeys;
   recovery: Recovery;
   administration: Administration;
   sessions: Sessions;
@@ -50,6 +56,8 @@ export interface DomainExtras {
   mailTransport: MailTransport;
   /** Base of the links in messages (APP_URL, or the server's own origin). */
   appUrl: string;
+  /** Origins passkeys may be used from (WEBAUTHN_ORIGINS, or the server's own origin). */
+  webauthnOrigins: readonly string[];
   /** Scope tables of the schema modules. */
   moduleScopes?: readonly RoleScopes[];
   /** What schema modules keep about an account, erased with it. */
@@ -75,7 +83,12 @@ export function createDomain(config: Config, connection: Connection, logger: Log
   const singleUse = new SingleUse(models);
   const tokens = new AccountTokens(models, singleUse);
   const limiter = new AttemptLimiter(models, { windowMs: config.loginWindowMs }, telemetry);
-  const inputs = new AccountInputs({ passwordMinLength: config.passwordMinLength, loginMaxPerIp: config.loginMaxPerIp });
+  const inputs = new AccountInputs({
+    passwordMinLength: config.passwordMinLength,
+    loginMaxPerIp: config.loginMaxPerIp,
+    loginMaxFailures: config.loginMaxFailures,
+    loginMaxFailuresAccount: config.loginMaxFailuresAccount,
+  });
 
   const store = new SessionStore(models, states, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
   const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
@@ -98,11 +111,34 @@ export function createDomain(config: Config, connection: Connection, logger: Log
       messagesPerAddress: MESSAGES_PER_ADDRESS,
     },
   );
-  const accounts = new Accounts(
-    { models, states, users, hasher, limiter, inputs, sessions, recovery, audit },
-    { loginMaxFailures: config.loginMaxFailures, loginMaxFailuresAccount: config.loginMaxFailuresAccount },
+  const factors = new SecondFactors({
+    models,
+    states,
+    users,
+    sessions,
+    tickets: new MfaTickets(models, singleUse),
+    singleUse,
+    secrets: new SecretBox(config.dataEncryptionKey),
+    limiter,
+    inputs,
+    audit,
+    issuer: PRODUCT_NAME,
+    loginMaxFailures: config.loginMaxFailures,
+  });
+  const passkeys = new Passkeys(
+    { models, states, users, sessions, singleUse, limiter, inputs, audit },
+    { rpId: config.webauthn.rpId, rpName: config.webauthn.rpName, origins: extras.webauthnOrigins },
   );
-  const administration = new Administration({ models, states, users, tokens, sessions, audit, erasures: extras.erasures ?? [] });
+  const accounts = new Accounts({ models, states, users, hasher, limiter, inputs, sessions, recovery, factors, audit }, { loginMaxFailures: config.loginMaxFailures });
+  const administration = new Administration({
+    models,
+    states,
+    users,
+    tokens,
+    sessions,
+    audit,
+    erasures: [(userId) => passkeys.erase(userId), ...(extras.erasures ?? [])],
+  });
   return {
     models,
     audit,
@@ -112,6 +148,6 @@ export function createDomain(config: Config, connection: Connection, logger: Log
     hasher,
     mailer,
     background,
-    useCases: { accounts, recovery, administration, sessions, users, audit },
+    useCases: { accounts, factors, passkeys, recovery, administration, sessions, users, audit },
   };
 }

@@ -25,7 +25,8 @@ export type UnauthenticatedReason =
   | 'ACCOUNT_DISABLED'
   | 'REFRESH_TOKEN_MISSING'
   | 'REFRESH_TOKEN_INVALID'
-  | 'REFRESH_TOKEN_REUSED';
+  | 'REFRESH_TOKEN_REUSED'
+  | 'MFA_TICKET_INVALID';
 
 /** Extra facts for the client; every key becomes a member of `extensions`. */
 export interface ErrorDetails {
@@ -60,6 +61,7 @@ const UNAUTHENTICATED_MESSAGES: Record<UnauthenticatedReason, string> = {
   REFRESH_TOKEN_MISSING: 'No refresh token was sent. Please sign in.',
   REFRESH_TOKEN_INVALID: 'The refresh token is not valid. Please sign in again.',
   REFRESH_TOKEN_REUSED: 'This refresh token was already used; the session has been ended for your safety. Please sign in again.',
+  MFA_TICKET_INVALID: 'This sign-in has expired or was already completed. Please log in again.',
 };
 
 export function unauthenticated(reason: UnauthenticatedReason): DomainError {
@@ -77,4 +79,15 @@ export function badUserInput(message: string, field?: string, reason?: string): 
 export function rateLimited(retryAfterSeconds: number): DomainError {
   const retryAfter = Math.max(1, Math.ceil(retryAfterSeconds));
   return new DomainError('RATE_LIMITED', `Too many attempts. Try again in ${retryAfter} seconds.`, { retryAfter });
+}
+
+/** A password was right and a second factor is due: `verifyMfa(mfaTicket, code)` finishes the sign-in. */
+export function mfaRequired(mfaTicket: string, methods: readonly string[]): DomainError {
+  return new DomainError('MFA_REQUIRED', 'Enter a code from your authenticator app (or a recovery code) to finish signing in.', { mfaTicket, methods: [...methods] });
+}
+
+/** The operation needs a more recent (`maxAge` seconds) or stronger (`mfa`) authentication: reauthenticate, then retry. */
+export function stepUpRequired(maxAge: number | undefined, mfa: boolean): DomainError {
+  const what = mfa ? 'with your second factor' : 'again';
+  return new DomainError('STEP_UP_REQUIRED', `Please confirm it is you: sign in ${what}, then try again.`, { maxAge: maxAge ?? null, mfa });
 }

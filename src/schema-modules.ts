@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { RoleScopes } from './accounts/roles';
+import type { PolicyFn } from './graphql/auth/rules';
 import type { SchemaModule } from './graphql/schema-module';
 
 /**
@@ -24,6 +25,11 @@ export function moduleScopes(modules: readonly SchemaModule[]): RoleScopes[] {
 /** What the modules keep about an account, erased with it. */
 export function moduleErasures(modules: readonly SchemaModule[]): ((userId: string) => Promise<void>)[] {
   return modules.flatMap((module) => (module.erase ? [module.erase] : []));
+}
+
+/** The named policies the modules register for `@auth(policy: "name")`. */
+export function modulePolicies(modules: readonly SchemaModule[]): Record<string, PolicyFn> {
+  return Object.assign({}, ...modules.map((module) => module.policies ?? {})) as Record<string, PolicyFn>;
 }
 
 /** What the modules add to every request's GraphQL context. */

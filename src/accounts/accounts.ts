@@ -2,7 +2,8 @@ import { Types } from 'mongoose';
 import type { AuditLog, ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
 import type { Models } from '../db/models';
-import { badUserInput, rateLimited, unauthenticated } from '../errors';
+import { badUserInput, mfaRequired, rateLimited, unauthenticated } from '../errors';
+import { MFA_METHODS, type SecondFactors } from '../factors/second-factors';
 import type { PasswordHasher } from '../passwords/hasher';
 import { isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH } from '../passwords/policy';
 import type { Caller, Sessions, SignedIn, Started } from '../sessions/sessions';
@@ -15,7 +16,6 @@ import type { Account, UserDirectory } from './user-directory';
 
 export interface AccountsOptions {
   loginMaxFailures: number;
-  loginMaxFailuresAccount: number;
 }
 
 export interface AccountsDeps {
@@ -27,6 +27,7 @@ export interface AccountsDeps {
   inputs: AccountInputs;
   sessions: Sessions;
   recovery: Pick<Recovery, 'sendVerification'>;
+  factors: Pick<SecondFactors, 'issueTicket' | 'verifyOwnCode' | 'reauthenticated'>;
   audit: AuditLog;
 }
 
@@ -75,9 +76,17 @@ export class Accounts {
     return started;
   }
 
-  /** Password login: a new session for the right password, the same refusal for everything else. */
+  /**
+   * Password login: a new session for the right password, the same refusal for everything else.
+   * With TOTP on, the right password answers MFA_REQUIRED with a ticket for verifyMfa instead.
+   */
   async login(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
     const account = await this.checkPassword(emailInput, password, client);
+    if (account.state.totp) {
+      const ticket = await this.deps.factors.issueTicket(account);
+      await this.deps.audit.record({ type: 'MFA_REQUIRED', userId: account.user._id, client });
+      throw mfaRequired(ticket, MFA_METHODS);
+    }
     return this.deps.sessions.start(account, client, { credentialVersion: account.state.credentialVersion, amr: PASSWORD_AMR }, 'LOGIN_SUCCEEDED');
   }
 
@@ -93,11 +102,7 @@ export class Accounts {
       throw badUserInput(`The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`, 'password');
     }
     const email = inputs.email(emailInput);
-    const attempt = await limiter.attempt([
-      { key: `pair:${email}|${client.ip ?? 'unknown'}`, max: this.options.loginMaxFailures, counts: 'failures', clearOnSuccess: true },
-      { key: `account:${email}`, max: this.options.loginMaxFailuresAccount, counts: 'failures' },
-      ...inputs.ipLimit(client),
-    ]);
+    const attempt = await limiter.attempt(inputs.loginLimits(email, client));
     if (!attempt.allowed) {
       await audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
       throw rateLimited(attempt.retryAfterSeconds);
@@ -151,12 +156,21 @@ export class Accounts {
     return signedIn;
   }
 
-  /** Fresh proof of the password for this session (step-up): a new access token with a new `auth_time`. */
-  async reauthenticate(caller: Caller, password: string, client: ClientInfo): Promise<SignedIn> {
-    if (!isPasswordLengthAcceptable(password)) throw badUserInput('The password is not correct.', 'password');
+  /**
+   * Fresh proof for this session (step-up), without starting a new one: the password, a code from
+   * the second factor, or both. Returns an access token with a new `auth_time`; with a code, its
+   * `amr` includes `mfa` (the session's sign-in proved the password, this proves the factor).
+   */
+  async reauthenticate(caller: Caller, password: string | undefined, code: string | undefined, client: ClientInfo): Promise<SignedIn> {
+    if (password === undefined && code === undefined) throw badUserInput('Give your password, a code from your authenticator app, or both.', 'password');
+    if (password !== undefined && !isPasswordLengthAcceptable(password)) throw badUserInput('The password is not correct.', 'password');
     const { account } = await this.deps.sessions.requireActive(caller);
-    const verified = await this.verifyOwnPassword(caller, account, password, client, 'password');
-    return this.deps.sessions.authenticated(caller, { credentialVersion: verified.credentialVersion, amr: PASSWORD_AMR }, { type: 'REAUTHENTICATED', client, detail: 'pwd' });
+    if (password !== undefined) await this.verifyOwnPassword(caller, account, password, client, 'password');
+    if (code !== undefined) {
+      await this.deps.factors.verifyOwnCode(caller, account, code);
+      return this.deps.factors.reauthenticated(caller, account, password !== undefined, client);
+    }
+    return this.deps.sessions.authenticated(caller, { credentialVersion: account.credentialVersion, amr: PASSWORD_AMR }, { type: 'REAUTHENTICATED', client, detail: 'pwd' });
   }
 
   /**

@@ -12,7 +12,7 @@ const PASSWORD_MESSAGES: Record<PasswordProblem, (min: number) => string> = {
 
 /** What sign-up, login and recovery check about their input, in one place. */
 export class AccountInputs {
-  constructor(private readonly options: { passwordMinLength: number; loginMaxPerIp: number }) {}
+  constructor(private readonly options: { passwordMinLength: number; loginMaxPerIp: number; loginMaxFailures: number; loginMaxFailuresAccount: number }) {}
 
   /** The normalised address, or BAD_USER_INPUT (before any database work). */
   email(input: string): string {
@@ -28,6 +28,19 @@ export class AccountInputs {
   newPassword(password: string, field: string): void {
     const problem = checkPassword(password, this.options.passwordMinLength);
     if (problem) throw badUserInput(PASSWORD_MESSAGES[problem](this.options.passwordMinLength), field);
+  }
+
+  /**
+   * What a sign-in with an account's credentials counts against: failures per (account, client
+   * address), cleared by a success there; failures per account from all addresses (a much higher
+   * bound); attempts per address.
+   */
+  loginLimits(email: string, client: ClientInfo): Limit[] {
+    return [
+      { key: `pair:${email}|${client.ip ?? 'unknown'}`, max: this.options.loginMaxFailures, counts: 'failures', clearOnSuccess: true },
+      { key: `account:${email}`, max: this.options.loginMaxFailuresAccount, counts: 'failures' },
+      ...this.ipLimit(client),
+    ];
   }
 
   /** The client's address as a limit (every attempt counts), or none when the address is unknown. */

@@ -42,7 +42,8 @@ export interface Config {
   passwordResetTtlMs: number;
   /** `@auth(fresh: true)`: how recent the last authentication must be. */
   reauthMaxAgeMs: number;
-  webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** Passkeys: the relying party, and the origins allowed (unset: the server's own origin). */
+  webauthn: { rpId: string; rpName: string; origins: string[] | undefined };
   /** Prometheus metrics on 127.0.0.1:PORT/metrics; undefined: off. */
   metricsPort: number | undefined;
   /** Secrets generated for this process only (development): logged as a warning. */
@@ -212,7 +213,7 @@ const envSchema = z.object({
   DATA_ENCRYPTION_KEY: optionalText,
   WEBAUTHN_RP_ID: z.string().trim().min(1).default('localhost'),
   WEBAUTHN_RP_NAME: z.string().trim().min(1).default('GraphQL Auth API'),
-  WEBAUTHN_ORIGINS: origins.transform((items) => (items.length > 0 ? items : ['http://localhost:4000'])),
+  WEBAUTHN_ORIGINS: origins.transform((items) => (items.length > 0 ? items : undefined)),
   METRICS_PORT: optionalText.transform((text, ctx) => {
     if (text === undefined) return undefined;
     const port = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;

@@ -128,6 +128,56 @@ export interface SingleUseDoc {
   expiresAt: Date;
 }
 
+/** A TOTP secret handed out by startTotpEnrollment, waiting for its first code (encrypted). */
+export interface TotpEnrollmentDoc {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  secret: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A password check that still needs its second factor: `_id` is the ticket's SHA-256. */
+export interface MfaTicketDoc {
+  _id: string;
+  userId: Types.ObjectId;
+  /** The credential version whose password was checked. */
+  credentialVersion: number;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** A passkey's public key (WebAuthn). Whether it may sign in is the account state's `passkeys` list. */
+export interface PasskeyDoc {
+  /** The credential id (base64url). */
+  _id: string;
+  userId: Types.ObjectId;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+  backedUp: boolean;
+  name: string | null;
+  createdAt: Date;
+}
+
+/** One sign-in with a passkey (insert-only: its last use and signature counter are the newest of these). */
+export interface PasskeyUseDoc {
+  _id: string;
+  credentialId: string;
+  userId: Types.ObjectId;
+  counter: number;
+  at: Date;
+}
+
+/** A WebAuthn challenge handed out by the options queries: `_id` is the challenge itself (random, not secret). */
+export interface WebAuthnChallengeDoc {
+  _id: string;
+  purpose: 'registration' | 'authentication';
+  userId: Types.ObjectId | null;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 export type AuditEventType =
   | 'SIGN_UP'
   | 'LOGIN_SUCCEEDED'
@@ -147,7 +197,14 @@ export type AuditEventType =
   | 'ACCOUNT_DISABLED'
   | 'ACCOUNT_ENABLED'
   | 'ACCOUNT_DELETED'
-  | 'REAUTHENTICATED';
+  | 'REAUTHENTICATED'
+  | 'MFA_REQUIRED'
+  | 'MFA_FAILED'
+  | 'TOTP_ENABLED'
+  | 'TOTP_DISABLED'
+  | 'RECOVERY_CODE_USED'
+  | 'PASSKEY_REGISTERED'
+  | 'PASSKEY_DELETED';
 
 export interface AuditEventDoc {
   _id: Types.ObjectId;
@@ -167,6 +224,11 @@ export interface Models {
   SessionAuthentication: Model<SessionAuthenticationDoc>;
   AccountToken: Model<AccountTokenDoc>;
   SingleUse: Model<SingleUseDoc>;
+  TotpEnrollment: Model<TotpEnrollmentDoc>;
+  MfaTicket: Model<MfaTicketDoc>;
+  Passkey: Model<PasskeyDoc>;
+  PasskeyUse: Model<PasskeyUseDoc>;
+  WebAuthnChallenge: Model<WebAuthnChallengeDoc>;
   Session: Model<SessionDoc>;
   SessionRevocation: Model<SessionRevocationDoc>;
   RefreshToken: Model<RefreshTokenDoc>;
@@ -247,6 +309,69 @@ export function defineModels(connection: Connection): Models {
   );
   singleUse.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+  const totpEnrollment = new Schema<TotpEnrollmentDoc>(
+    {
+      userId: { type: Schema.Types.ObjectId, required: true },
+      secret: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  totpEnrollment.index({ userId: 1, createdAt: -1 });
+  totpEnrollment.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+  const mfaTicket = new Schema<MfaTicketDoc>(
+    {
+      _id: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      credentialVersion: { type: Number, required: true },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  mfaTicket.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
+  const passkey = new Schema<PasskeyDoc>(
+    {
+      _id: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      publicKey: { type: String, required: true },
+      counter: { type: Number, required: true },
+      transports: { type: [String], default: [] },
+      backedUp: { type: Boolean, required: true },
+      name: { type: String, default: null },
+      createdAt: { type: Date, required: true },
+    },
+    options,
+  );
+  passkey.index({ userId: 1, createdAt: 1 });
+
+  const passkeyUse = new Schema<PasskeyUseDoc>(
+    {
+      _id: { type: String, required: true },
+      credentialId: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, required: true },
+      counter: { type: Number, required: true },
+      at: { type: Date, required: true },
+    },
+    options,
+  );
+  passkeyUse.index({ credentialId: 1, at: -1 });
+
+  const challenge = new Schema<WebAuthnChallengeDoc>(
+    {
+      _id: { type: String, required: true },
+      purpose: { type: String, required: true },
+      userId: { type: Schema.Types.ObjectId, default: null },
+      createdAt: { type: Date, required: true },
+      expiresAt: { type: Date, required: true },
+    },
+    options,
+  );
+  challenge.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
   const session = new Schema<SessionDoc>(
     {
       _id: { type: String, required: true },
@@ -321,6 +446,11 @@ export function defineModels(connection: Connection): Models {
     SessionAuthentication: connection.model<SessionAuthenticationDoc>('SessionAuthentication', authentication, 'session_authentications'),
     AccountToken: connection.model<AccountTokenDoc>('AccountToken', accountToken, 'account_tokens'),
     SingleUse: connection.model<SingleUseDoc>('SingleUse', singleUse, 'single_use'),
+    TotpEnrollment: connection.model<TotpEnrollmentDoc>('TotpEnrollment', totpEnrollment, 'totp_enrollments'),
+    MfaTicket: connection.model<MfaTicketDoc>('MfaTicket', mfaTicket, 'mfa_tickets'),
+    Passkey: connection.model<PasskeyDoc>('Passkey', passkey, 'passkeys'),
+    PasskeyUse: connection.model<PasskeyUseDoc>('PasskeyUse', passkeyUse, 'passkey_uses'),
+    WebAuthnChallenge: connection.model<WebAuthnChallengeDoc>('WebAuthnChallenge', challenge, 'webauthn_challenges'),
     Session: connection.model<SessionDoc>('Session', session, 'sessions'),
     SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),
     RefreshToken: connection.model<RefreshTokenDoc>('RefreshToken', refreshToken, 'refresh_tokens'),

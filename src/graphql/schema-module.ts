@@ -1,6 +1,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { Model } from 'mongoose';
 import type { RoleScopes } from '../accounts/roles';
+import type { PolicyFn } from './auth/rules';
 
 /**
  * A piece of schema served beside the product's own (schema/): its SDL, its resolvers, and what
@@ -12,6 +13,8 @@ export interface SchemaModule {
   /** SDL, merged with schema/ (it may `extend type Query`); @auth rules apply as everywhere. */
   typeDefs: string[];
   resolvers: IResolvers;
+  /** Named policies for `@auth(policy: "name")` (viewer, parent, arguments, context → boolean or a promise of one). */
+  policies?: Record<string, PolicyFn>;
   /** Scopes the module's rules ask for, granted by role in the access token. */
   scopes?: RoleScopes;
   /** Collections the module stores: created, with their indexes, at start-up. */

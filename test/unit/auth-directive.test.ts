@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { execute, parse, type GraphQLObjectType } from 'graphql';
 import { applyAuthDirective, UnprotectedFieldsError } from '../../src/graphql/auth/directive';
-import { checkRule, compileRules } from '../../src/graphql/auth/rules';
+import { checkRule, type AuthRule, type CompiledRule, type RuleEnvironment } from '../../src/graphql/auth/rules';
 import type { Viewer } from '../../src/graphql/auth/request-auth';
 import { loadTypeDefs, buildSchema, schemaParts } from '../../src/graphql/schema';
 import { createFormatError } from '../../src/graphql/format-error';
@@ -25,7 +25,7 @@ const viewer = (roles: Viewer['roles'], scopes: string[] = [], userId = 'u1'): V
 
 /** Runs a document with a settled viewer (the directive's pure logic; HTTP and tokens have their own tests). */
 function run(schema: ReturnType<typeof schemaOf>, query: string, who: Viewer | null) {
-  const auth = { verifyNow: () => who, viewer: async () => who, failure: () => 'NO_TOKEN' as const };
+  const auth = { verifyNow: () => who, viewer: async () => who, failure: () => 'NO_TOKEN' as const, memo: <T>(_target: unknown, _key: string, compute: () => T) => compute() };
   const format = createFormatError({ development: false, hideSuggestions: false, logger: createLogger('silent') });
   return Promise.resolve(execute({ schema, document: parse(query), contextValue: { auth } })).then((result) => ({
     data: result.data,
@@ -34,29 +34,81 @@ function run(schema: ReturnType<typeof schemaOf>, query: string, who: Viewer | n
 }
 
 describe('rules', () => {
-  const rule = (requires: 'USER' | 'ADMIN', scopes?: string[][], owner?: string) => ({ requires, scopes, owner, source: 'test' });
+  const HIERARCHY: Record<string, string[]> = { USER: ['USER'], ADMIN: ['ADMIN', 'USER'], EDITOR: ['EDITOR', 'USER'] };
+  const calls: string[] = [];
+  const env: RuleEnvironment = {
+    satisfies: (held, required) => held.some((role) => HIERARCHY[role]?.includes(required)),
+    reauthMaxAgeSeconds: 300,
+    policy: (name, who, parent) => {
+      calls.push(name);
+      if (name === 'async-yes') return Promise.resolve(true);
+      if (name === 'async-no') return Promise.resolve(false);
+      return name === 'sharedWith' && (parent as { shared?: string[] })?.shared?.includes(who.userId) === true;
+    },
+  };
+  /** One place per argument, each a list of alternatives. */
+  const compiled = (...places: AuthRule[][]): CompiledRule => ({ places: places.map((alternatives, index) => ({ source: `place ${index}`, alternatives })) });
+  const check = (rule: CompiledRule, who: Viewer | null, parent: unknown = {}) => checkRule(rule, who, parent, {}, {}, env);
 
   it('ADMIN includes USER; anonymous is UNAUTHENTICATED', () => {
-    const user = compileRules([rule('USER')]);
-    expect(checkRule(user, viewer(['ADMIN']), {})).toBeUndefined();
-    expect(checkRule(user, null, {})).toBe('UNAUTHENTICATED');
-    expect(checkRule(compileRules([rule('ADMIN')]), viewer(['USER']), {})).toBe('FORBIDDEN');
+    const user = compiled([{ requires: 'USER' }]);
+    expect(check(user, viewer(['ADMIN']))).toBeUndefined();
+    expect(check(user, null)).toEqual({ kind: 'UNAUTHENTICATED' });
+    expect(check(compiled([{ requires: 'ADMIN' }]), viewer(['USER']))).toEqual({ kind: 'FORBIDDEN' });
   });
 
-  it('scopes are an OR of ANDs, and several rules all apply', () => {
-    const compiled = compileRules([rule('USER', [['a', 'b'], ['c']]), rule('USER', [['d']])]);
-    expect(checkRule(compiled, viewer(['USER'], ['a', 'b', 'd']), {})).toBeUndefined();
-    expect(checkRule(compiled, viewer(['USER'], ['c', 'd']), {})).toBeUndefined();
-    expect(checkRule(compiled, viewer(['USER'], ['a', 'd']), {})).toBe('FORBIDDEN');
-    expect(checkRule(compiled, viewer(['USER'], ['a', 'b']), {})).toBe('FORBIDDEN');
+  it('scopes are an OR of ANDs, and rules at several places all apply', () => {
+    const rule = compiled([{ scopes: [['a', 'b'], ['c']] }], [{ scopes: [['d']] }]);
+    expect(check(rule, viewer(['USER'], ['a', 'b', 'd']))).toBeUndefined();
+    expect(check(rule, viewer(['USER'], ['c', 'd']))).toBeUndefined();
+    expect(check(rule, viewer(['USER'], ['a', 'd']))).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(rule, viewer(['USER'], ['a', 'b']))).toEqual({ kind: 'FORBIDDEN' });
   });
 
   it('owner compares the parent\'s field with the caller\'s id; a missing field denies', () => {
-    const compiled = compileRules([rule('USER', undefined, 'ownerId')]);
-    expect(checkRule(compiled, viewer(['USER']), { ownerId: 'u1' })).toBeUndefined();
-    expect(checkRule(compiled, viewer(['USER']), { ownerId: 'u2' })).toBe('FORBIDDEN');
-    expect(checkRule(compiled, viewer(['USER']), {})).toBe('FORBIDDEN');
-    expect(checkRule(compiled, viewer(['USER']), undefined)).toBe('FORBIDDEN');
+    const rule = compiled([{ owner: 'ownerId' }]);
+    expect(check(rule, viewer(['USER']), { ownerId: 'u1' })).toBeUndefined();
+    expect(check(rule, viewer(['USER']), { ownerId: 'u2' })).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(rule, viewer(['USER']), {})).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(rule, viewer(['USER']), undefined)).toEqual({ kind: 'FORBIDDEN' });
+  });
+
+  it('several @auth at one place are alternatives: the owner or an admin', () => {
+    const rule = compiled([{ owner: 'id' }, { requires: 'ADMIN' }]);
+    expect(check(rule, viewer(['USER'], [], 'me'), { id: 'me' })).toBeUndefined();
+    expect(check(rule, viewer(['ADMIN'], [], 'admin'), { id: 'me' })).toBeUndefined();
+    expect(check(rule, viewer(['USER'], [], 'other'), { id: 'me' })).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(rule, null, { id: 'me' })).toEqual({ kind: 'UNAUTHENTICATED' });
+  });
+
+  it('roles follow the hierarchy given: EDITOR includes USER, not ADMIN', () => {
+    expect(check(compiled([{ requires: 'USER' }]), viewer(['EDITOR' as never]))).toBeUndefined();
+    expect(check(compiled([{ requires: 'ADMIN' }]), viewer(['EDITOR' as never]))).toEqual({ kind: 'FORBIDDEN' });
+  });
+
+  it('fresh, maxAge and mfa: STEP_UP_REQUIRED saying what to do, only when nothing else stands in the way', () => {
+    const old = { ...viewer(['USER']), authTime: Date.now() - 600_000 };
+    expect(check(compiled([{ fresh: true }]), old)).toEqual({ kind: 'STEP_UP', maxAge: 300, mfa: false });
+    expect(check(compiled([{ fresh: true }]), viewer(['USER']))).toBeUndefined();
+    expect(check(compiled([{ maxAge: 60, fresh: true }]), { ...viewer(['USER']), authTime: Date.now() - 120_000 })).toEqual({ kind: 'STEP_UP', maxAge: 60, mfa: false });
+    expect(check(compiled([{ mfa: true }]), viewer(['USER']))).toEqual({ kind: 'STEP_UP', maxAge: undefined, mfa: true });
+    expect(check(compiled([{ mfa: true }]), { ...viewer(['USER']), amr: ['pwd', 'otp', 'mfa'] })).toBeUndefined();
+    expect(check(compiled([{ requires: 'ADMIN', fresh: true }]), old)).toEqual({ kind: 'FORBIDDEN' }); // stepping up would not help
+    // Across places the worst denial stands; among alternatives the easiest step-up is offered.
+    expect(check(compiled([{ fresh: true }], [{ requires: 'ADMIN' }]), old)).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(compiled([{ mfa: true }, { fresh: true }]), old)).toEqual({ kind: 'STEP_UP', maxAge: 300, mfa: false });
+  });
+
+  it('policies: named, synchronous or asynchronous, combined with the other rules', async () => {
+    const shared = compiled([{ policy: 'sharedWith' }]);
+    expect(check(shared, viewer(['USER'], [], 'u2'), { shared: ['u2'] })).toBeUndefined();
+    expect(check(shared, viewer(['USER'], [], 'u3'), { shared: ['u2'] })).toEqual({ kind: 'FORBIDDEN' });
+    await expect(check(compiled([{ policy: 'async-yes' }]), viewer(['USER']))).resolves.toBeUndefined();
+    await expect(check(compiled([{ policy: 'async-no' }]), viewer(['USER']))).resolves.toEqual({ kind: 'FORBIDDEN' });
+    expect(check(compiled([{ policy: 'async-no' }, { requires: 'ADMIN' }]), viewer(['ADMIN']))).toBeUndefined(); // an alternative that grants at once wins
+    calls.length = 0;
+    expect(check(compiled([{ requires: 'ADMIN', policy: 'async-yes' }]), viewer(['USER']))).toEqual({ kind: 'FORBIDDEN' });
+    expect(calls).toEqual([]); // a policy is not consulted when the static rules already deny
   });
 });
 
@@ -109,8 +161,9 @@ describe('npm run auth:report', () => {
   it('prints every field with its effective requirement after inheritance', () => {
     const table = execFileSync(process.execPath, [tsx, cli], { cwd: ROOT, encoding: 'utf8' });
     expect(table).toMatch(/^Query\.users\s+ADMIN\s+field Query\.users$/m);
-    expect(table).toMatch(/^Note\.title\s+USER \+ scopes \(notes:read\)\s+type Note, interface Authored$/m);
-    expect(table).toMatch(/^Note\.draft\s+USER \+ scopes \(notes:read\) \+ owner\(authorId\)/m);
+    expect(table).toMatch(/^Note\.title\s+USER \+ scopes \(notes:read\) AND USER\s+type Note, interface Authored$/m);
+    expect(table).toMatch(/^Note\.draft\s+USER \+ scopes \(notes:read\) AND USER AND USER \+ owner\(authorId\)\s+type Note, interface Authored, field Authored\.draft$/m);
+    expect(table).toMatch(/^Mutation\.setUserRoles\s+ADMIN \+ fresh\s+field Mutation\.setUserRoles$/m);
     expect(table).toMatch(/^Mutation\.login\s+public$/m);
     expect(table).toMatch(/0 unprotected/);
   });

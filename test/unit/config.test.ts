@@ -54,7 +54,7 @@ describe('loadConfig', () => {
       emailVerificationTtlMs: 24 * 3_600_000,
       passwordResetTtlMs: 30 * 60_000,
       reauthMaxAgeMs: 5 * 60_000,
-      webauthn: { rpId: 'localhost', rpName: 'GraphQL Auth API', origins: ['http://localhost:4000'] },
+      webauthn: { rpId: 'localhost', rpName: 'GraphQL Auth API', origins: undefined },
       metricsPort: undefined,
       sandbox: true,
       introspection: true,

@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Account } from '../../../src/accounts/user-directory';
 import type { SessionModel, AuthPayloadModel } from '../../../src/graphql/mappers';
 import type { AuditEventDoc } from '../../../src/db/models';
+import type { PasskeyView } from '../../../src/factors/passkeys';
 import type { NoteDoc } from '../store';
 import type { AnnouncementModel, NotesContext } from '../context';
 export type Maybe<T> = T | null;
@@ -17,6 +18,8 @@ export type Scalars = {
   Float: { input: number; output: number; }
   /** An ISO-8601 instant, always in UTC (e.g. 2026-11-27T08:30:00.000Z). */
   DateTime: { input: Date; output: Date; }
+  /** Any JSON value (WebAuthn options and responses). */
+  JSON: { input: unknown; output: unknown; }
 };
 
 /** A public announcement. */
@@ -58,15 +61,22 @@ export type AuditEventType =
   | 'LOGIN_SUCCEEDED'
   | 'LOGOUT'
   | 'LOGOUT_ALL'
+  | 'MFA_FAILED'
+  | 'MFA_REQUIRED'
+  | 'PASSKEY_DELETED'
+  | 'PASSKEY_REGISTERED'
   | 'PASSWORD_CHANGED'
   | 'PASSWORD_RESET'
   | 'PASSWORD_RESET_REQUESTED'
   | 'REAUTHENTICATED'
+  | 'RECOVERY_CODE_USED'
   | 'REFRESHED'
   | 'REFRESH_TOKEN_REUSED'
   | 'ROLES_CHANGED'
   | 'SESSION_REVOKED'
-  | 'SIGN_UP';
+  | 'SIGN_UP'
+  | 'TOTP_DISABLED'
+  | 'TOTP_ENABLED';
 
 export type AuthPayload = {
   __typename?: 'AuthPayload';
@@ -90,24 +100,38 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Changes the password, ends every other session and keeps this one. */
   changePassword: AuthPayload;
+  /** The first code from the app turns TOTP on; returns ten single-use recovery codes, shown this once. Other sessions end. */
+  confirmTotpEnrollment: Array<Scalars['String']['output']>;
   /** Needs the notes:write scope. */
   createNote: Note;
   /** Deletes the signed-in user's account and everything personal about it; the address can sign up again. */
   deleteAccount: Scalars['Boolean']['output'];
   /** The author (notes:write) or a moderator (notes:moderate): an OR of scope groups. */
   deleteNote: Scalars['Boolean']['output'];
-  /** Starts a session; sets the refresh cookie. */
+  /** Removes one of the signed-in user's passkeys; other sessions end. */
+  deletePasskey: Scalars['Boolean']['output'];
+  /** Turns TOTP off; other sessions end. */
+  disableTotp: Scalars['Boolean']['output'];
+  /** Starts a session; sets the refresh cookie. With TOTP on: MFA_REQUIRED with extensions.mfaTicket, for verifyMfa. */
   login: AuthPayload;
+  /** The AuthenticationResponseJSON of a discoverable passkey: starts a session (amr includes mfa). */
+  loginWithPasskey: AuthPayload;
   /** Ends the session of the refresh cookie and clears it. True when a session was ended. */
   logout: Scalars['Boolean']['output'];
   /** Ends every session of the signed-in user; returns how many were ended. */
   logoutAll: Scalars['Int']['output'];
   /** Administrators with the notes:moderate scope (role AND scope). */
   moderateNote?: Maybe<Note>;
+  /** PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get (a single-use challenge, 5 minutes). */
+  passkeyLoginOptions: Scalars['JSON']['output'];
+  /** PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create (a single-use challenge, 5 minutes). */
+  passkeyRegistrationOptions: Scalars['JSON']['output'];
   /** Proves the password again for this session (step-up): a new access token with a fresh auth_time. Starts no session. */
   reauthenticate: AuthPayload;
   /** Exchanges the refresh cookie for a new access token and a new refresh cookie. */
   refresh: AuthPayload;
+  /** The RegistrationResponseJSON: adds the passkey; other sessions end. */
+  registerPasskey: Passkey;
   /** Mails a new verification link to the signed-in user's address (true when sent or already verified). */
   requestEmailVerification: Scalars['Boolean']['output'];
   /** Mails a reset link if an account has this address. Always true, in the same time either way. */
@@ -122,14 +146,23 @@ export type Mutation = {
   setUserRoles: User;
   /** Creates an account and starts a session; sets the refresh cookie. */
   signUp: AuthPayload;
+  /** A TOTP secret to scan (otpauth URI and QR code); nothing changes until confirmTotpEnrollment. */
+  startTotpEnrollment: TotpEnrollment;
   /** The token of a verification link: the address is proven. */
   verifyEmail: Scalars['Boolean']['output'];
+  /** Finishes a login that answered MFA_REQUIRED: the ticket and a TOTP or recovery code. Starts the session. */
+  verifyMfa: AuthPayload;
 };
 
 
 export type MutationChangePasswordArgs = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
+};
+
+
+export type MutationConfirmTotpEnrollmentArgs = {
+  code: Scalars['String']['input'];
 };
 
 
@@ -145,9 +178,19 @@ export type MutationDeleteNoteArgs = {
 };
 
 
+export type MutationDeletePasskeyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationLoginArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
+};
+
+
+export type MutationLoginWithPasskeyArgs = {
+  response: Scalars['JSON']['input'];
 };
 
 
@@ -160,6 +203,12 @@ export type MutationModerateNoteArgs = {
 export type MutationReauthenticateArgs = {
   code?: InputMaybe<Scalars['String']['input']>;
   password?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRegisterPasskeyArgs = {
+  name?: InputMaybe<Scalars['String']['input']>;
+  response: Scalars['JSON']['input'];
 };
 
 
@@ -201,6 +250,12 @@ export type MutationVerifyEmailArgs = {
   token: Scalars['String']['input'];
 };
 
+
+export type MutationVerifyMfaArgs = {
+  code: Scalars['String']['input'];
+  ticket: Scalars['String']['input'];
+};
+
 /** Anything that can be fetched by id. */
 export type Node = {
   id: Scalars['ID']['output'];
@@ -221,6 +276,14 @@ export type Note = Authored & Node & {
   title: Scalars['String']['output'];
 };
 
+export type Passkey = {
+  __typename?: 'Passkey';
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  name?: Maybe<Scalars['String']['output']>;
+};
+
 export type Query = {
   __typename?: 'Query';
   announcements: Array<Announcement>;
@@ -234,6 +297,8 @@ export type Query = {
   note?: Maybe<Note>;
   /** The caller's own notes. */
   notes: Array<Note>;
+  /** The signed-in user's passkeys. */
+  passkeys: Array<Passkey>;
   /** Public search over announcements and notes: notes in the results stay guarded. */
   search: Array<Maybe<SearchResult>>;
   /** The signed-in user's active sessions (refresh-token families), newest first. */
@@ -279,6 +344,14 @@ export type Session = {
   ip?: Maybe<Scalars['String']['output']>;
   lastUsedAt: Scalars['DateTime']['output'];
   userAgent?: Maybe<Scalars['String']['output']>;
+};
+
+/** What startTotpEnrollment hands out: the secret (RFC 4648 base32), its otpauth:// URI, and that URI as a QR code (SVG). */
+export type TotpEnrollment = {
+  __typename?: 'TotpEnrollment';
+  otpauthUri: Scalars['String']['output'];
+  qrSvg: Scalars['String']['output'];
+  secret: Scalars['String']['output'];
 };
 
 export type User = {
@@ -391,14 +464,17 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   Note: ResolverTypeWrapper<NoteDoc>;
+  Passkey: ResolverTypeWrapper<PasskeyView>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Role: Role;
   SearchResult: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['SearchResult']>;
   Session: ResolverTypeWrapper<SessionModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  TotpEnrollment: ResolverTypeWrapper<TotpEnrollment>;
   User: ResolverTypeWrapper<Account>;
 };
 
@@ -413,23 +489,36 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  JSON: Scalars['JSON']['output'];
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   Note: NoteDoc;
+  Passkey: PasskeyView;
   Query: Record<PropertyKey, never>;
   SearchResult: ResolversUnionTypes<ResolversParentTypes>['SearchResult'];
   Session: SessionModel;
   String: Scalars['String']['output'];
+  TotpEnrollment: TotpEnrollment;
   User: Account;
 };
 
 export type AuthDirectiveArgs = {
+  fresh?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  mfa?: Maybe<Scalars['Boolean']['input']>;
   owner?: Maybe<Scalars['String']['input']>;
+  policy?: Maybe<Scalars['String']['input']>;
   requires?: Maybe<Role>;
   scopes?: Maybe<Array<Array<Scalars['String']['input']>>>;
 };
 
 export type AuthDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type IncludesDirectiveArgs = {
+  roles: Array<Role>;
+};
+
+export type IncludesDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = IncludesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type PublicDirectiveArgs = { };
 
@@ -468,17 +557,28 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type MutationResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   changePassword?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
+  confirmTotpEnrollment?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationConfirmTotpEnrollmentArgs, 'code'>>;
   createNote?: Resolver<ResolversTypes['Note'], ParentType, ContextType, RequireFields<MutationCreateNoteArgs, 'body' | 'title'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   deleteNote?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteNoteArgs, 'id'>>;
+  deletePasskey?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeletePasskeyArgs, 'id'>>;
+  disableTotp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'email' | 'password'>>;
+  loginWithPasskey?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithPasskeyArgs, 'response'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   logoutAll?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   moderateNote?: Resolver<Maybe<ResolversTypes['Note']>, ParentType, ContextType, RequireFields<MutationModerateNoteArgs, 'id' | 'note'>>;
+  passkeyLoginOptions?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  passkeyRegistrationOptions?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   reauthenticate?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationReauthenticateArgs>>;
   refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType>;
+  registerPasskey?: Resolver<ResolversTypes['Passkey'], ParentType, ContextType, RequireFields<MutationRegisterPasskeyArgs, 'response'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   requestPasswordReset?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRequestPasswordResetArgs, 'email'>>;
   resetPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordArgs, 'newPassword' | 'token'>>;
@@ -486,7 +586,9 @@ export type MutationResolvers<ContextType = NotesContext, ParentType extends Res
   setUserDisabled?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserDisabledArgs, 'disabled' | 'userId'>>;
   setUserRoles?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRolesArgs, 'roles' | 'userId'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;
+  startTotpEnrollment?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
+  verifyMfa?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationVerifyMfaArgs, 'code' | 'ticket'>>;
 };
 
 export type NodeResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -505,6 +607,13 @@ export type NoteResolvers<ContextType = NotesContext, ParentType extends Resolve
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type PasskeyResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Passkey'] = ResolversParentTypes['Passkey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   announcements?: Resolver<Array<ResolversTypes['Announcement']>, ParentType, ContextType>;
   auditEvents?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
@@ -512,6 +621,7 @@ export type QueryResolvers<ContextType = NotesContext, ParentType extends Resolv
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   note?: Resolver<Maybe<ResolversTypes['Note']>, ParentType, ContextType, RequireFields<QueryNoteArgs, 'id'>>;
   notes?: Resolver<Array<ResolversTypes['Note']>, ParentType, ContextType>;
+  passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   search?: Resolver<Array<Maybe<ResolversTypes['SearchResult']>>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'term'>>;
   sessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   users?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
@@ -531,6 +641,12 @@ export type SessionResolvers<ContextType = NotesContext, ParentType extends Reso
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type TotpEnrollmentResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['TotpEnrollment'] = ResolversParentTypes['TotpEnrollment']> = {
+  otpauthUri?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  qrSvg?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -546,16 +662,20 @@ export type Resolvers<ContextType = NotesContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Authored?: AuthoredResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   Note?: NoteResolvers<ContextType>;
+  Passkey?: PasskeyResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SearchResult?: SearchResultResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  TotpEnrollment?: TotpEnrollmentResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = NotesContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
+  includes?: IncludesDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
 };

@@ -15,7 +15,7 @@ export function authReport(schema: GraphQLSchema): ReportRow[] {
   return effectiveRequirements(schema)
     .map((entry): ReportRow => {
       const field = `${entry.type}.${entry.field}`;
-      if (entry.rule) return { field, requirement: describeRule(entry.rule), from: entry.rule.rules.map((rule) => rule.source), status: 'protected' };
+      if (entry.rule) return { field, requirement: describeRule(entry.rule), from: entry.rule.places.map((place) => place.source), status: 'protected' };
       return { field, requirement: entry.isPublic ? 'public' : 'NONE', from: [], status: entry.isPublic ? 'public' : 'unprotected' };
     })
     .sort((a, b) => a.field.localeCompare(b.field));

@@ -38,6 +38,7 @@ export class RequestAuth {
   private settled: Viewer | null | undefined;
   private pending: Promise<Viewer | null> | undefined;
   private reason: UnauthenticatedReason = 'NO_TOKEN';
+  private memos: WeakMap<object, Map<string, unknown>> | undefined;
 
   constructor(
     private readonly bearer: string | undefined,
@@ -82,6 +83,16 @@ export class RequestAuth {
   /** Why the viewer is anonymous. */
   failure(): UnauthenticatedReason {
     return this.reason;
+  }
+
+  /** A value computed once per object and key for this request (policies); non-objects are not memoised. */
+  memo<T>(target: unknown, key: string, compute: () => T): T {
+    if (typeof target !== 'object' || target === null) return compute();
+    this.memos ??= new WeakMap();
+    let entries = this.memos.get(target);
+    if (!entries) this.memos.set(target, (entries = new Map()));
+    if (!entries.has(key)) entries.set(key, compute());
+    return entries.get(key) as T;
   }
 
   /** Verifies the token; settles at once unless the session check must go to the database. */

@@ -1,4 +1,3 @@
-import { badUserInput } from '../../errors';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import { applyRefreshCookie, toAuthPayload } from './results';
 
@@ -21,9 +20,8 @@ export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'cha
     return toAuthPayload(await ctx.accounts.changePassword(viewer, currentPassword, newPassword, ctx.client));
   },
 
-  async reauthenticate(_parent, { password }, ctx) {
+  async reauthenticate(_parent, { password, code }, ctx) {
     const viewer = await ctx.auth.require();
-    if (password === null || password === undefined) throw badUserInput('Give your password.', 'password');
-    return toAuthPayload(await ctx.accounts.reauthenticate(viewer, password, ctx.client));
+    return toAuthPayload(await ctx.accounts.reauthenticate(viewer, password ?? undefined, code ?? undefined, ctx.client));
   },
 };

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import type { Resolvers } from '../generated/resolvers-types';
 
 function toDate(value: unknown): Date {
@@ -21,9 +21,18 @@ export const DateTime = new GraphQLScalarType<Date, string>({
   },
 });
 
+/** Any JSON value, as WebAuthn's options and responses are: passed through, never interpreted here. */
+export const JSON_SCALAR = new GraphQLScalarType<unknown, unknown>({
+  name: 'JSON',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+});
+
 /** Field resolvers where the document differs from the GraphQL type. */
-export const typeResolvers: Pick<Resolvers, 'User' | 'Session' | 'AuditEvent' | 'DateTime'> = {
+export const typeResolvers: Pick<Resolvers, 'User' | 'Session' | 'AuditEvent' | 'DateTime' | 'JSON'> = {
   DateTime,
+  JSON: JSON_SCALAR,
   User: {
     id: (account) => account.user._id.toHexString(),
     email: (account) => account.user.email,

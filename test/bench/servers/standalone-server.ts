@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const logger = createLogger('warn');
   const connection = await connectDatabase(config.mongodbUri!, logger);
   const modules = loadSchemaModules({ examples: config.examples, connection });
-  const domain = createDomain(config, connection, logger, { mailTransport: smtpTransport(config.smtpUrl!), appUrl: 'http://localhost', moduleScopes: moduleScopes(modules) });
+  const domain = createDomain(config, connection, logger, { mailTransport: smtpTransport(config.smtpUrl!), appUrl: 'http://localhost', webauthnOrigins: ['http://localhost'], moduleScopes: moduleScopes(modules) });
   const apollo = new ApolloServer<RequestContext>({ schema: buildSchema(schemaParts(modules), { denyByDefault: false, explainDenials: false, enforceAuth: false }) });
   const deps = {
     useCases: domain.useCases,
