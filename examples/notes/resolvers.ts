@@ -32,6 +32,10 @@ export const resolvers: Resolvers = {
       return [...ANNOUNCEMENTS.filter((announcement) => matches(announcement, term)), ...(await ctx.notes.searchTitles(term))];
     },
     node: (_parent, { id }, ctx) => ANNOUNCEMENTS.find((announcement) => announcement.id === id) ?? ctx.notes.byId(id),
+    async exportMyNotes(_parent, _args, ctx) {
+      const notes = await ctx.notes.byAuthor((await ctx.auth.require()).userId);
+      return JSON.stringify(notes.map(({ _id, title, body, draft, createdAt }) => ({ id: _id.toHexString(), title, body, draft, createdAt })));
+    },
   },
   Mutation: {
     async createNote(_parent, { title, body, draft }, ctx) {

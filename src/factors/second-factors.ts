@@ -73,7 +73,7 @@ export class SecondFactors {
     const { authentication } = await sessions.requireActive(caller);
     const enrollment = await models.TotpEnrollment.findOne({ userId: caller.userId, expiresAt: { $gt: new Date() } }).sort({ createdAt: -1 }).lean<TotpEnrollmentDoc>().exec();
     if (!enrollment) throw badUserInput('Start the enrolment first (startTotpEnrollment); it is valid for 10 minutes.', 'code');
-    const secret = secrets.open(enrollment.secret, totpAad(caller.userId));
+    const secret = this.openSecret(enrollment.secret, caller.userId);
     await this.checkTotp(caller.userId, secret, code, { key: `session:${caller.sessionId}`, field: 'code' });
     const { codes, hashes } = newRecoveryCodes();
     const changed = await states.change(caller.userId, (current) => {
@@ -160,10 +160,10 @@ export class SecondFactors {
 
   /** A TOTP code (its step used once) or an unused recovery code of this state, or null. */
   private async proveCode(state: AccountState, code: string): Promise<FactorProof | null> {
-    const { secrets, singleUse } = this.deps;
+    const { singleUse } = this.deps;
     if (!state.totp || code.length > 64) return null;
     if (isTotpCode(code)) {
-      const secret = secrets.open(state.totp.secret, totpAad(state.userId));
+      const secret = this.openSecret(state.totp.secret, state.userId);
       const step = matchingStep(secret, code);
       if (step === null) return null;
       return (await singleUse.claim(`totp:${String(state.userId)}:${step}`, new Date(Date.now() + 3 * TOTP_PERIOD_S * 1_000))) ? 'totp' : null;
@@ -172,6 +172,15 @@ export class SecondFactors {
     if (!state.totp.recoveryCodes.includes(hash)) return null;
     // Kept as long as the factor could be: a recovery code never works twice.
     return (await singleUse.claim(`recovery-code:${String(state.userId)}:${hash}`, new Date(Date.now() + 10 * 365 * 86_400_000))) ? 'recovery_code' : null;
+  }
+
+  /** A stored TOTP secret, opened; a failure means the key differs from the one that sealed it. */
+  private openSecret(sealed: string, userId: Types.ObjectId | string): string {
+    try {
+      return this.deps.secrets.open(sealed, totpAad(userId));
+    } catch (error) {
+      throw new Error(`DATA_ENCRYPTION_KEY cannot open the TOTP secret of account ${String(userId)}: was the key changed, or do instances use different keys? (${(error as Error).message})`);
+    }
   }
 
   /** A TOTP code during enrolment: a wrong one is BAD_USER_INPUT, counted against `key`. */

@@ -4,6 +4,7 @@ import { testDatabaseUri } from '../support/database';
 import { spawnServer, type ServerProcess } from '../support/process';
 import { uniqueEmail } from '../support/server';
 import { eventually, sleep } from '../support/time';
+import { totpNow } from '../support/totp';
 
 /**
  * Account changes made on one instance reach sessions and tokens held on another: two API
@@ -97,4 +98,17 @@ it('deleting on A kills the account\'s tokens and sessions on B', async () => {
   expect(await rejectedWithin(onB)).toBeLessThan(1_000);
   expect(errorOf(await onB.refresh()).code).toBe('UNAUTHENTICATED');
   expect(errorOf(await on(b).login(email, PASSWORD)).code).toBe('UNAUTHENTICATED');
+});
+
+it('a TOTP code used on A is refused on B (replay across instances)', async () => {
+  const email = uniqueEmail('totp');
+  const client = on(a);
+  await client.signUp(email, PASSWORD);
+  const { startTotpEnrollment } = await client.data('mutation { startTotpEnrollment { secret } }');
+  await client.data('mutation($c: String!) { confirmTotpEnrollment(code: $c) }', { c: totpNow(startTotpEnrollment.secret) });
+  const ticketOn = async (server: ServerProcess) => (await on(server).request('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: PASSWORD })).body.errors![0]!.extensions!.mfaTicket as string;
+  const verify = 'mutation($t: String!, $c: String!) { verifyMfa(ticket: $t, code: $c) { accessToken } }';
+  const code = totpNow(startTotpEnrollment.secret, 1);
+  expect((await on(a).request(verify, { t: await ticketOn(a), c: code })).body.errors).toBeUndefined();
+  expect(errorOf(await on(b).request(verify, { t: await ticketOn(b), c: code }))).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' });
 });

@@ -13,6 +13,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     NODE_ENV: 'test',
     PORT: '0',
     JWT_SECRET: TEST_JWT_SECRET,
+    // Shared by every instance of a test, as in production (a TOTP secret sealed on one opens on another).
+    DATA_ENCRYPTION_KEY: '5'.repeat(64),
     // Tests log in a lot from one address; the per-address limit has its own test.
     LOGIN_MAX_PER_IP: '100000',
     LOGIN_MAX_FAILURES: '1000',

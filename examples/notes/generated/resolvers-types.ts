@@ -289,6 +289,8 @@ export type Query = {
   announcements: Array<Announcement>;
   /** Security events, newest first (administrators only). */
   auditEvents: Array<AuditEvent>;
+  /** Every note of the caller, as JSON: only in a session that used two factors (TOTP or a passkey). */
+  exportMyNotes: Scalars['String']['output'];
   /** The signed-in user. */
   me?: Maybe<User>;
   /** Public lookup by id: a note reached through the interface stays guarded. */
@@ -617,6 +619,7 @@ export type PasskeyResolvers<ContextType = NotesContext, ParentType extends Reso
 export type QueryResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   announcements?: Resolver<Array<ResolversTypes['Announcement']>, ParentType, ContextType>;
   auditEvents?: Resolver<Array<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventsArgs, 'first'>>;
+  exportMyNotes?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   note?: Resolver<Maybe<ResolversTypes['Note']>, ParentType, ContextType, RequireFields<QueryNoteArgs, 'id'>>;
