@@ -29,9 +29,27 @@ export interface AuthState {
   loading: boolean;
 }
 
+/** What an operation that answered STEP_UP_REQUIRED asks for: a sign-in this recent (seconds), or with two factors. */
+export interface StepUpRequirement {
+  maxAge: number | null;
+  mfa: boolean;
+}
+
+/** What the app collected from the user to prove it is them again (a password, a code, or both). */
+export interface StepUpProof {
+  password?: string;
+  code?: string;
+}
+
 export interface AuthClientOptions {
   /** The GraphQL endpoint, e.g. `https://api.example.com/graphql`. */
   url: string;
+  /**
+   * Called when an operation answers STEP_UP_REQUIRED: ask the user for their password (or a
+   * code when `mfa`), return it (or null to give up). The client re-authenticates and retries
+   * the operation once.
+   */
+  onStepUp?: (requirement: StepUpRequirement) => Promise<StepUpProof | null>;
   /** Refresh this many seconds before the access token expires (default 30). */
   refreshAheadSeconds?: number;
   /** Name shared by tabs for the refresh lock and channel (default `graphql-auth`). */
@@ -82,8 +100,49 @@ export class AuthClient {
     return this.signIn('signUp', email, password);
   }
 
+  /**
+   * Password login. With a second factor on, throws AuthError with code MFA_REQUIRED and its
+   * `mfaTicket`: ask for a code, then call verifyMfa(error.mfaTicket, code).
+   */
   async login(email: string, password: string): Promise<User> {
     return this.signIn('login', email, password);
+  }
+
+  /** Finishes a login that answered MFA_REQUIRED with a TOTP or recovery code. */
+  async verifyMfa(ticket: string, code: string): Promise<User> {
+    const result = await this.post<{ verifyMfa: { accessToken: string; expiresIn: number; user: User } }>(
+      `mutation($t: String!, $c: String!) { verifyMfa(ticket: $t, code: $c) { ${PAYLOAD} } }`,
+      { t: ticket, c: code },
+      false,
+    );
+    return this.acceptOrThrow(result.data?.verifyMfa, result.errors);
+  }
+
+  /** Options for `navigator.credentials.get` (e.g. through @simplewebauthn/browser's startAuthentication). */
+  async passkeyLoginOptions(): Promise<unknown> {
+    const result = await this.post<{ passkeyLoginOptions: unknown }>('mutation { passkeyLoginOptions }', undefined, false);
+    if (!result.data) throw new AuthError(result.errors?.[0] ?? { message: 'No passkey options.' });
+    return result.data.passkeyLoginOptions;
+  }
+
+  /** Signs in with the AuthenticationResponseJSON of a discoverable passkey. */
+  async loginWithPasskey(response: unknown): Promise<User> {
+    const result = await this.post<{ loginWithPasskey: { accessToken: string; expiresIn: number; user: User } }>(
+      `mutation($r: JSON!) { loginWithPasskey(response: $r) { ${PAYLOAD} } }`,
+      { r: response },
+      false,
+    );
+    return this.acceptOrThrow(result.data?.loginWithPasskey, result.errors);
+  }
+
+  /** Proves it is the user again (step-up) without a new session: a new access token with a fresh auth_time. */
+  async reauthenticate(proof: StepUpProof): Promise<void> {
+    const result = await this.post<{ reauthenticate: { accessToken: string; expiresIn: number; user: User } }>(
+      `mutation($p: String, $c: String) { reauthenticate(password: $p, code: $c) { ${PAYLOAD} } }`,
+      { p: proof.password ?? null, c: proof.code ?? null },
+      true,
+    );
+    this.acceptOrThrow(result.data?.reauthenticate, result.errors);
   }
 
   /** Ends this session (the cookie is cleared by the server) and tells the other tabs. */
@@ -114,6 +173,15 @@ export class AuthClient {
     // refresh settles it either way, then the operation is retried once.
     const worthRefreshing = reason === 'TOKEN_EXPIRED' || reason === 'SESSION_REVOKED' || reason === 'TOKEN_INVALID' || (reason === 'NO_TOKEN' && this.state.user !== null);
     if (worthRefreshing && (await this.refresh())) return this.post<T>(query, variables, true);
+    // A sensitive operation wants a recent (or two-factor) sign-in: ask the app, prove it, retry once.
+    const stepUp = first.errors?.find((error) => error.extensions?.code === 'STEP_UP_REQUIRED')?.extensions;
+    if (stepUp && this.options.onStepUp) {
+      const proof = await this.options.onStepUp({ maxAge: (stepUp.maxAge as number | null) ?? null, mfa: stepUp.mfa === true });
+      if (proof) {
+        await this.reauthenticate(proof);
+        return this.post<T>(query, variables, true);
+      }
+    }
     return first;
   }
 
@@ -161,8 +229,11 @@ export class AuthClient {
       { email, password },
       false,
     );
-    const payload = result.data?.[field];
-    if (!payload) throw new AuthError(result.errors?.[0] ?? { message: 'Sign-in failed.' });
+    return this.acceptOrThrow(result.data?.[field], result.errors);
+  }
+
+  private acceptOrThrow(payload: { accessToken: string; expiresIn: number; user: User } | undefined, errors: GraphQLError[] | undefined): User {
+    if (!payload) throw new AuthError(errors?.[0] ?? { message: 'Sign-in failed.' });
     this.accept(payload, true);
     return payload.user;
   }
@@ -216,11 +287,16 @@ export class AuthClient {
 export class AuthError extends Error {
   readonly code: string | undefined;
   readonly reason: string | undefined;
+  /** MFA_REQUIRED: the ticket for verifyMfa, and the methods it accepts. */
+  readonly mfaTicket: string | undefined;
+  readonly methods: string[] | undefined;
 
   constructor(error: GraphQLError) {
     super(error.message);
     this.name = 'AuthError';
     this.code = error.extensions?.code;
     this.reason = error.extensions?.reason;
+    this.mfaTicket = error.extensions?.mfaTicket as string | undefined;
+    this.methods = error.extensions?.methods as string[] | undefined;
   }
 }

@@ -213,4 +213,64 @@ describeInBrowser('in Chromium', () => {
     await again.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
     expect(await status(again)).toContain(email);
   });
+
+  it('passkeys: register one with a virtual authenticator (CDP WebAuthn), log out, log in with it (two factors in one)', async () => {
+    const page = await openDemo();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    const email = await signUpThroughUi(page);
+    await page.click('#passkey-add');
+    await page.waitForFunction(() => document.getElementById('output')!.textContent!.startsWith('Passkey added'));
+    await page.click('#logout');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === 'Signed out');
+
+    await page.click('#passkey-login');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('Signed in'));
+    expect(await status(page)).toContain(email);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-passkey.png') });
+    const exported = await page.evaluate(() => (window as unknown as { authClient: { request: (q: string) => Promise<{ data?: { exportMyNotes: string }; errors?: unknown }> } }).authClient.request('{ exportMyNotes passkeys { name lastUsedAt } }'));
+    expect(exported.errors).toBeUndefined(); // exportMyNotes needs two factors: the passkey was both
+    expect(exported.data).toMatchObject({ exportMyNotes: '[]', passkeys: [{ name: 'This browser', lastUsedAt: expect.any(String) }] });
+
+    // Removed, it signs nobody in (the account's state no longer lists it).
+    const removed = await page.evaluate(async () => {
+      const client = (window as unknown as { authClient: { request: (q: string, v?: unknown) => Promise<{ data?: Record<string, any> }> } }).authClient;
+      const { data } = await client.request('{ passkeys { id } }');
+      return client.request('mutation($id: ID!) { deletePasskey(id: $id) }', { id: data!.passkeys[0].id });
+    });
+    expect(removed.data).toEqual({ deletePasskey: true });
+    await page.click('#logout');
+    await page.waitForFunction(() => document.getElementById('status')!.textContent === 'Signed out');
+    await page.click('#passkey-login');
+    await page.waitForFunction(() => document.getElementById('output')!.textContent!.includes('UNAUTHENTICATED'));
+    expect(await status(page)).toBe('Signed out');
+  });
+});
+
+describeInBrowser('step-up in Chromium', () => {
+  let stepUpServer: TestServer;
+  beforeAll(async () => {
+    stepUpServer = await startTestServer({ NODE_ENV: 'development', REAUTH_MAX_AGE: '2s', LOG_LEVEL: 'silent' }, { host: 'localhost' });
+  });
+  afterAll(() => stepUpServer?.stop());
+
+  it('the client asks the app to confirm (the demo shows a form), re-authenticates without a new session, and retries', async () => {
+    const page = await context.newPage();
+    await page.goto(stepUpServer.url.replace('/graphql', '/demo'));
+    await page.waitForFunction(() => !document.getElementById('status')!.textContent!.startsWith('Checking'));
+    await signUpThroughUi(page);
+    await page.waitForTimeout(2_200);
+    await page.click('#totp-start');
+    await page.waitForSelector('#step-up:not([hidden])');
+    expect(await page.textContent('#step-up-why')).toContain('within the last 2 seconds');
+    await page.fill('#step-up-password', PASSWORD);
+    await page.click('#step-up-submit');
+    await page.waitForSelector('#totp:not([hidden]) svg');
+    expect(await page.textContent('#totp-secret')).toMatch(/^[A-Z2-7]{32}$/);
+    const sessions = await page.evaluate(() => (window as unknown as { authClient: { request: (q: string) => Promise<{ data: { sessions: unknown[] } }> } }).authClient.request('{ sessions { id } }'));
+    expect(sessions.data.sessions).toHaveLength(1);
+  });
 });

@@ -181,3 +181,37 @@ describe('step-up', () => {
     expect(await client.data('mutation { disableTotp }')).toEqual({ disableTotp: false });
   });
 });
+
+describe('passkeys over HTTP (the browser ceremony has its own test in test/e2e)', () => {
+  it('login options: a single-use challenge, user verification required, no account named', async () => {
+    const { passkeyLoginOptions: options } = await server.client().data('mutation { passkeyLoginOptions }');
+    expect(options).toMatchObject({ challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), rpId: 'localhost', userVerification: 'required' });
+    expect(options.allowCredentials ?? []).toEqual([]);
+    const { models } = await server.db();
+    expect(await models.WebAuthnChallenge.countDocuments({ _id: options.challenge, purpose: 'authentication' })).toBe(1);
+  });
+
+  it('registration options need a fresh sign-in and exclude nothing for a new account; they name the account and require a discoverable credential', async () => {
+    const client = server.client();
+    const email = uniqueEmail();
+    await client.signUp(email, PASSWORD);
+    const { passkeyRegistrationOptions: options } = await client.data('mutation { passkeyRegistrationOptions }');
+    expect(options).toMatchObject({ rp: { id: 'localhost' }, user: { name: email }, authenticatorSelection: { residentKey: 'required', userVerification: 'required' }, excludeCredentials: [] });
+    await sleep(3_200);
+    expect(errorOf(await client.request('mutation { passkeyRegistrationOptions }')).code).toBe('STEP_UP_REQUIRED');
+  });
+
+  it('malformed responses: BAD_USER_INPUT to register, UNAUTHENTICATED to log in; never a 5xx', async () => {
+    const client = server.client();
+    await client.signUp(uniqueEmail(), PASSWORD);
+    for (const response of [{}, { id: 'x', response: { clientDataJSON: 'bm90IGpzb24' } }, 'a string', [1, 2]]) {
+      const registered = await client.request('mutation($r: JSON!) { registerPasskey(response: $r) { id } }', { r: response });
+      expect(errorOf(registered).code).toBe('BAD_USER_INPUT');
+      const login = await server.client().request('mutation($r: JSON!) { loginWithPasskey(response: $r) { accessToken } }', { r: response });
+      expect(errorOf(login)).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(login.status).toBeLessThan(500);
+    }
+    expect(await client.data('mutation { deletePasskey(id: "unknown") }')).toEqual({ deletePasskey: false });
+    expect(await client.data('{ passkeys { id } }')).toEqual({ passkeys: [] });
+  });
+});

@@ -25,12 +25,35 @@ const PAGE = `<!doctype html>
   <input id="email" type="email" placeholder="email" autocomplete="username">
   <input id="password" type="password" placeholder="password (15+ characters)" autocomplete="current-password">
   <br><button id="signup">Sign up</button><button id="login">Log in</button><button id="forgot">Forgot password?</button>
+  <button id="passkey-login">Log in with a passkey</button>
+</fieldset>
+<fieldset id="mfa" hidden>
+  <legend>Second factor</legend>
+  <input id="mfa-code" inputmode="numeric" autocomplete="one-time-code" placeholder="6-digit code or a recovery code">
+  <button id="mfa-submit">Continue</button>
 </fieldset>
 <fieldset id="signed-in" hidden>
   <legend>Signed in</legend>
   <button id="me">Who am I?</button><button id="load-sessions">My sessions</button><button id="verify">Verify my email</button>
   <button id="logout">Log out</button><button id="logout-all">Log out everywhere</button>
+  <br><button id="totp-start">Set up two-factor (TOTP)</button><button id="passkey-add">Add a passkey</button><button id="load-passkeys">My passkeys</button>
   <ul id="sessions"></ul>
+  <ul id="passkeys"></ul>
+</fieldset>
+<fieldset id="totp" hidden>
+  <legend>Scan with your authenticator app</legend>
+  <div id="totp-qr"></div>
+  <p>Or type the secret: <code id="totp-secret"></code></p>
+  <input id="totp-code" inputmode="numeric" autocomplete="one-time-code" placeholder="the 6-digit code it shows">
+  <button id="totp-confirm">Turn on two-factor</button>
+  <pre id="recovery-codes" hidden></pre>
+</fieldset>
+<fieldset id="step-up" hidden>
+  <legend>Confirm it is you</legend>
+  <p id="step-up-why"></p>
+  <input id="step-up-password" type="password" placeholder="password" autocomplete="current-password">
+  <input id="step-up-code" inputmode="numeric" placeholder="or a code from your app">
+  <button id="step-up-submit">Confirm</button><button id="step-up-cancel">Cancel</button>
 </fieldset>
 <fieldset id="reset" hidden>
   <legend>Choose a new password</legend>
