@@ -5,6 +5,7 @@ import { Accounts } from './accounts/accounts';
 import { Administration, type AccountErasure } from './accounts/administration';
 import { AttemptLimiter } from './accounts/attempt-limiter';
 import { AccountInputs } from './accounts/inputs';
+import { KnownDevices } from './accounts/known-devices';
 import { Recovery } from './accounts/recovery';
 import { PRODUCT_SCOPES, ScopeTable, type RoleScopes } from './accounts/roles';
 import { UserDirectory } from './accounts/user-directory';
@@ -83,12 +84,13 @@ export function createDomain(config: Config, connection: Connection, logger: Log
   const singleUse = new SingleUse(models);
   const tokens = new AccountTokens(models, singleUse);
   const limiter = new AttemptLimiter(models, { windowMs: config.loginWindowMs }, telemetry);
+  const devices = new KnownDevices(config.derivedKeys.deviceCookie);
   const inputs = new AccountInputs({
     passwordMinLength: config.passwordMinLength,
     loginMaxPerIp: config.loginMaxPerIp,
     loginMaxFailures: config.loginMaxFailures,
     loginMaxFailuresAccount: config.loginMaxFailuresAccount,
-  });
+  }, devices);
 
   const store = new SessionStore(models, states, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
   const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
@@ -98,7 +100,7 @@ export function createDomain(config: Config, connection: Connection, logger: Log
     refreshIdleTtlMs: config.refreshIdleTtlMs,
     refreshReuseGraceMs: config.refreshReuseGraceMs,
   });
-  const sessions = new Sessions({ store, rotation, status: sessionStatus, audit, accessTokens, scopes, accounts: users, refreshIdleTtlMs: config.refreshIdleTtlMs });
+  const sessions = new Sessions({ devices, store, rotation, status: sessionStatus, audit, accessTokens, scopes, accounts: users, refreshIdleTtlMs: config.refreshIdleTtlMs });
 
   const recovery = new Recovery(
     { states, users, tokens, hasher, limiter, sessions, mailer, background, audit, inputs },

@@ -5,7 +5,7 @@ import type { Models } from '../db/models';
 import { badUserInput, mfaRequired, rateLimited, unauthenticated } from '../errors';
 import { MFA_METHODS, type SecondFactors } from '../factors/second-factors';
 import type { PasswordHasher } from '../passwords/hasher';
-import { isPasswordLengthAcceptable, PASSWORD_MAX_LENGTH } from '../passwords/policy';
+import { isPasswordLengthAcceptable, normalizePassword, PASSWORD_MAX_LENGTH } from '../passwords/policy';
 import type { Caller, Sessions, SignedIn, Started } from '../sessions/sessions';
 import type { AccountStore } from './account-store';
 import type { AttemptLimiter } from './attempt-limiter';
@@ -45,7 +45,7 @@ export class Accounts {
   async signUp(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
     const { hasher, limiter, models, audit, sessions, states, recovery, inputs } = this.deps;
     const email = inputs.email(emailInput);
-    inputs.newPassword(password, 'password'); // before any hashing
+    inputs.newPassword(password, 'password', email); // before any hashing
     const attempt = await limiter.attempt(inputs.ipLimit(client));
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
     const userId = new Types.ObjectId();
@@ -108,8 +108,8 @@ export class Accounts {
       throw rateLimited(attempt.retryAfterSeconds);
     }
     const account = await users.findByEmail(email);
-    const valid = account ? await hasher.verify(account.state.passwordHash, password) : await hasher.verifyDummy(password);
-    if (!account || !valid) {
+    const match = account ? await hasher.verify(account.state.passwordHash, password) : await hasher.verifyDummy(password);
+    if (!account || match === 'mismatch') {
       await attempt.failed();
       await audit.record({ type: 'LOGIN_FAILED', userId: account?.user._id ?? null, client, detail: account ? 'wrong password' : 'unknown email' });
       throw unauthenticated('INVALID_CREDENTIALS');
@@ -119,9 +119,9 @@ export class Accounts {
       await audit.record({ type: 'LOGIN_FAILED', userId: account.user._id, client, detail: 'account disabled' });
       throw unauthenticated('ACCOUNT_DISABLED');
     }
-    if (hasher.needsRehash(account.state.passwordHash)) {
-      // Parameters were raised since this hash was made: upgrade it while we hold the password.
-      // Same password, same credential version: no session is affected.
+    if (match === 'legacy-match' || hasher.needsRehash(account.state.passwordHash)) {
+      // Made before passwords were normalised, or with weaker parameters: upgrade it while we hold
+      // the password. Same password, same credential version: no session is affected.
       const passwordHash = await hasher.hash(password);
       const changed = await states.change(account.user._id, (current) =>
         current.passwordHash === account.state.passwordHash ? { set: { passwordHash }, change: 'password-rehash' } : undefined,
@@ -137,13 +137,13 @@ export class Accounts {
    * keeps this session (bound to the new version, with a fresh access token) and ends every other.
    */
   async changePassword(caller: Caller, currentPassword: string, newPassword: string, client: ClientInfo): Promise<SignedIn> {
-    const { sessions, hasher, audit, states, inputs } = this.deps;
+    const { sessions, hasher, audit, states, inputs, users } = this.deps;
     if (!isPasswordLengthAcceptable(currentPassword)) throw badUserInput('The current password is not correct.', 'currentPassword');
-    inputs.newPassword(newPassword, 'newPassword');
     // The session must be alive before anything changes; with SESSION_CHECK=stateless the guard has not looked.
     const { account } = await sessions.requireActive(caller);
+    inputs.newPassword(newPassword, 'newPassword', (await users.findById(caller.userId))?.user.email);
     const verified = await this.verifyOwnPassword(caller, account, currentPassword, client);
-    if (currentPassword === newPassword) throw badUserInput('The new password must differ from the current one.', 'newPassword');
+    if (normalizePassword(currentPassword) === normalizePassword(newPassword)) throw badUserInput('The new password must differ from the current one.', 'newPassword');
     const passwordHash = await hasher.hash(newPassword);
     const changed = await states.change(caller.userId, (current) => {
       if (current.credentialVersion !== verified.credentialVersion) throw badUserInput('Your credentials changed meanwhile. Please try again.', 'currentPassword');
@@ -181,7 +181,7 @@ export class Accounts {
     const { limiter, hasher, audit } = this.deps;
     const attempt = await limiter.attempt([{ key: `session:${caller.sessionId}`, max: this.options.loginMaxFailures, counts: 'failures' }]);
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
-    if (!(await hasher.verify(account.passwordHash, password))) {
+    if ((await hasher.verify(account.passwordHash, password)) === 'mismatch') {
       await attempt.failed();
       await audit.record({ type: 'LOGIN_FAILED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `wrong ${field === 'password' ? 'password (re-authentication)' : 'current password'}` });
       throw badUserInput(field === 'password' ? 'The password is not correct.' : 'The current password is not correct.', field);

@@ -4,6 +4,7 @@ import type { BackgroundTasks } from '../lib/background';
 import type { Mailer } from '../mail/mailer';
 import { passwordResetMessage, verificationMessage } from '../mail/templates';
 import type { PasswordHasher } from '../passwords/hasher';
+import { isPasswordLengthAcceptable } from '../passwords/policy';
 import type { Caller, Sessions } from '../sessions/sessions';
 import type { AccountState, AccountStore, StateChange } from './account-store';
 import type { AccountTokens } from './account-tokens';
@@ -135,9 +136,10 @@ export class Recovery {
    */
   async resetPassword(token: string, newPassword: string, client: ClientInfo): Promise<boolean> {
     const { tokens, users, states, hasher, sessions, audit, inputs } = this.deps;
-    inputs.newPassword(newPassword, 'newPassword'); // before any work
+    if (!isPasswordLengthAcceptable(newPassword)) inputs.newPassword(newPassword, 'newPassword'); // over-long: refused before any work
     const doc = await tokens.find('reset-password', token);
     if (!doc || !(await tokens.isNewest(doc))) throw tokenInvalid();
+    inputs.newPassword(newPassword, 'newPassword', doc.email);
     const account = await users.findById(doc.userId, { fresh: true });
     if (!account || account.state.credentialVersion !== doc.credentialVersion) throw tokenInvalid();
     const passwordHash = await hasher.hash(newPassword);

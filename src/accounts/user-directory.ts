@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Models, UserDoc } from '../db/models';
 import { BoundedCache } from '../lib/bounded-cache';
 import type { AccountState, AccountStore } from './account-store';
@@ -8,6 +8,9 @@ export interface Account {
   user: UserDoc;
   state: AccountState;
 }
+
+/** An id no account has (all zeros is never generated). */
+const NOBODY = new Types.ObjectId('000000000000000000000000');
 
 /** Identities never change, so they are cached long; a deleted account has no state and reads as null. */
 const IDENTITY_CACHE_MS = 60_000;
@@ -36,10 +39,14 @@ export class UserDirectory {
     return user && state ? { user, state } : null;
   }
 
-  /** An account by (normalised) email, read now. */
+  /**
+   * An account by (normalised) email, read now. The same two round trips whether or not the
+   * address has an account (the second reads a state that does not exist): login and reset
+   * requests take the same time either way.
+   */
   async findByEmail(email: string): Promise<Account | null> {
     const user = await this.models.User.findOne({ email }).lean<UserDoc>().exec();
-    const state = user && (await this.states.current(user._id));
+    const state = await this.states.current(user?._id ?? NOBODY);
     return user && state ? { user, state } : null;
   }
 

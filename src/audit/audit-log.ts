@@ -7,6 +7,8 @@ import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
 export interface ClientInfo {
   ip: string | null;
   userAgent: string | null;
+  /** The known-device token the client presented, if any (never recorded). */
+  device?: string;
 }
 
 export interface AuditEntry {

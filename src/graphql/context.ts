@@ -14,6 +14,8 @@ export interface RefreshCookiePort {
   readonly presented: PresentedRefreshToken;
   setRefresh(token: string, expiresAt: Date): void;
   clearRefresh(): void;
+  /** Remembers this device for the account it just signed in to (the known-device cookie). */
+  setDevice(token: string): void;
 }
 
 /** Per-request context handed to every resolver. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientInfo } from '../audit/audit-log';
+import { readDeviceCookie } from './cookies';
 
 function normalizeAddress(address: string | undefined): string | null {
   if (!address) return null;
@@ -8,7 +9,7 @@ function normalizeAddress(address: string | undefined): string | null {
 }
 
 /**
- * The client's address and user agent. X-Forwarded-For is only believed for the `trustProxyHops`
+ * The client's address, user agent and known-device token. X-Forwarded-For is only believed for the `trustProxyHops`
  * proxies we run ourselves: the entry they appended, counted from the right; anything further
  * left was written by the client and could be anything.
  */
@@ -20,5 +21,6 @@ export function clientInfo(req: IncomingMessage, trustProxyHops: number): Client
     ip = normalizeAddress(hops[Math.max(0, hops.length - trustProxyHops)]) ?? ip;
   }
   const userAgent = req.headers['user-agent'];
-  return { ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
+  const device = readDeviceCookie(req.headers.cookie);
+  return { ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null, ...(device ? { device } : {}) };
 }

@@ -1,4 +1,5 @@
 import { parse, serialize } from 'cookie';
+import { KNOWN_DEVICE_TTL_MS } from '../accounts/known-devices';
 import type { PresentedRefreshToken, RefreshCookiePort } from '../graphql/context';
 
 /**
@@ -7,22 +8,36 @@ import type { PresentedRefreshToken, RefreshCookiePort } from '../graphql/contex
  * keeps it off cross-site requests.
  */
 export const REFRESH_COOKIE = '__Host-rt';
+/** The known-device cookie (src/accounts/known-devices.ts): same attributes, a year long. */
+export const DEVICE_COOKIE = '__Host-did';
+const DEVICE_COOKIE_MAX_AGE_S = KNOWN_DEVICE_TTL_MS / 1_000;
 
-/** Reads the refresh cookie. Two cookies of that name (a planted one beside ours) count as none. */
-export function readRefreshCookie(header: string | undefined): PresentedRefreshToken {
-  if (!header || !header.includes(REFRESH_COOKIE)) return { state: 'missing' };
+/** One cookie of a Cookie header. Two of that name (a planted one beside ours) count as none: `ambiguous`. */
+function readCookie(header: string | undefined, name: string): PresentedRefreshToken {
+  if (!header || !header.includes(name)) return { state: 'missing' };
   let count = 0;
   for (const part of header.split(';')) {
-    if (part.slice(0, part.indexOf('=')).trim() === REFRESH_COOKIE) count += 1;
+    if (part.slice(0, part.indexOf('=')).trim() === name) count += 1;
   }
   if (count > 1) return { state: 'ambiguous' };
   let token: string | undefined;
   try {
-    token = parse(header)[REFRESH_COOKIE];
+    token = parse(header)[name];
   } catch {
     return { state: 'missing' };
   }
   return token ? { state: 'present', token } : { state: 'missing' };
+}
+
+/** Reads the refresh cookie. */
+export function readRefreshCookie(header: string | undefined): PresentedRefreshToken {
+  return readCookie(header, REFRESH_COOKIE);
+}
+
+/** The known-device token, if the request carries exactly one. */
+export function readDeviceCookie(header: string | undefined): string | undefined {
+  const device = readCookie(header, DEVICE_COOKIE);
+  return device.state === 'present' ? device.token : undefined;
 }
 
 const ATTRIBUTES = { path: '/', httpOnly: true, secure: true, sameSite: 'strict' } as const;
@@ -51,5 +66,9 @@ export class ResponseCookies implements RefreshCookiePort {
 
   clearRefresh(): void {
     this.setCookies.push(clearedRefreshCookie());
+  }
+
+  setDevice(token: string): void {
+    this.setCookies.push(serialize(DEVICE_COOKIE, token, { ...ATTRIBUTES, maxAge: DEVICE_COOKIE_MAX_AGE_S }));
   }
 }

@@ -1,6 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
+import { normalizePassword } from './policy';
+
+/** How a password matched: in its normal form, or only as typed (a hash made before normalisation: rehash it). */
+export type PasswordMatch = 'match' | 'legacy-match' | 'mismatch';
+
+/**
+ * The forms a password is tried in: NFKC (how every hash is made now), then, if different, as
+ * typed (hashes made before passwords were normalised). Ill-formed text is tried as typed only,
+ * and never matches. The list depends on the input alone, so the work done does too.
+ */
+function candidates(password: string): { forms: string[]; wellFormed: boolean } {
+  const normalized = normalizePassword(password);
+  if (normalized === undefined) return { forms: [password], wellFormed: false };
+  return { forms: normalized === password ? [normalized] : [normalized, password], wellFormed: true };
+}
 
 /** `Algorithm.Argon2id` (a const enum that isolated modules cannot read). */
 const ARGON2ID = 2;
@@ -57,26 +72,41 @@ export class PasswordHasher {
     return this.slots.queued;
   }
 
+  /** Hashes the password's NFKC form (callers refuse ill-formed passwords before: see policy.ts). */
   hash(password: string): Promise<string> {
-    return this.slots.run(() => hash(password, { ...this.params, algorithm: ARGON2ID }));
+    const normalized = normalizePassword(password) ?? password;
+    return this.slots.run(() => hash(normalized, { ...this.params, algorithm: ARGON2ID }));
   }
 
-  async verify(storedHash: string, password: string): Promise<boolean> {
+  /**
+   * Checks a password against a stored hash, in each form it may have been hashed in. A wrong
+   * password costs the same verifications as it would against any other hash (see verifyDummy).
+   */
+  async verify(storedHash: string, password: string): Promise<PasswordMatch> {
+    const { forms, wellFormed } = candidates(password);
+    for (const [index, form] of forms.entries()) {
+      if ((await this.verifyOne(storedHash, form)) && wellFormed) return index === 0 ? 'match' : 'legacy-match';
+    }
+    return 'mismatch';
+  }
+
+  /**
+   * Verifies against a hash of the same cost that matches nothing, in the same forms: login with
+   * an unknown email takes as long as login with a wrong password.
+   */
+  async verifyDummy(password: string): Promise<'mismatch'> {
+    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
+    const dummy = await this.dummyHash;
+    for (const form of candidates(password).forms) await this.verifyOne(dummy, form);
+    return 'mismatch';
+  }
+
+  private async verifyOne(storedHash: string, password: string): Promise<boolean> {
     try {
       return await this.slots.run(() => verify(storedHash, password));
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Verifies against a hash of the same cost that matches nothing: login with an unknown email
-   * takes as long as login with a wrong password.
-   */
-  async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    await this.verify(await this.dummyHash, password);
-    return false;
   }
 
   /** Whether a stored hash was made with other parameters (or another algorithm) than ours. */

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { KnownDevices } from '../accounts/known-devices';
 import type { ScopeTable } from '../accounts/roles';
 import type { Account } from '../accounts/user-directory';
 import type { AuditLog, ClientInfo } from '../audit/audit-log';
@@ -34,10 +35,12 @@ export interface SignedIn {
   sessionId: string;
 }
 
-/** A user who just proved who they are, signed in to a new session. */
+/** A user who just proved who they are, signed in to a new session (and their device now known to the account). */
 export interface Started {
   signedIn: SignedIn;
   cookie: RefreshCookieAction;
+  /** The known-device token for the device cookie (accounts/known-devices.ts). */
+  device: string;
 }
 
 /** Who is acting: the access token's subject and session. */
@@ -59,6 +62,7 @@ export interface AccountLookup {
 }
 
 export interface SessionsDeps {
+  devices: KnownDevices;
   store: SessionStore;
   rotation: RefreshRotation;
   status: SessionStatus;
@@ -98,7 +102,11 @@ export class Sessions {
       throw unauthenticated(current?.state.disabled ? 'ACCOUNT_DISABLED' : 'INVALID_CREDENTIALS');
     }
     if (event) await audit.record({ type: event, userId: account.user._id, sessionId: session._id, client, detail: authentication.amr.join(' ') });
-    return { signedIn: this.issue(current, session._id, { at: now, amr: authentication.amr }), cookie: setCookie(refreshToken, session) };
+    return {
+      signedIn: this.issue(current, session._id, { at: now, amr: authentication.amr }),
+      cookie: setCookie(refreshToken, session),
+      device: this.deps.devices.issue(current.user.email, client.device),
+    };
   }
 
   /** A new access token for a session: the account's roles now, and how the session last authenticated. */

@@ -74,8 +74,11 @@ describeInBrowser('in Chromium', () => {
     expect(await status(page)).toContain(email);
 
     const cookies = await context.cookies();
-    expect(cookies).toEqual([expect.objectContaining({ name: '__Host-rt', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' })]);
-    expect(await page.evaluate(() => document.cookie)).not.toContain('__Host-rt');
+    expect(cookies).toEqual([
+      expect.objectContaining({ name: '__Host-rt', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' }),
+      expect.objectContaining({ name: '__Host-did', httpOnly: true, secure: true, sameSite: 'Strict', path: '/' }),
+    ]);
+    expect(await page.evaluate(() => document.cookie)).not.toMatch(/__Host-(rt|did)/);
     const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
     expect(storage).toBe('{}{}');
     expect(storage).not.toContain('eyJ');

@@ -21,8 +21,10 @@ describe('signUp', () => {
     expect(response.body.data).toMatchObject({
       signUp: { tokenType: 'Bearer', expiresIn: 900, user: { email: 'new.person@example.com', roles: ['USER'], createdAt: expect.stringMatching(/Z$/) } },
     });
-    expect(response.setCookies).toHaveLength(1);
+    expect(response.setCookies).toHaveLength(2);
     expect(response.setCookies[0]).toMatch(/^__Host-rt=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    // The known-device cookie: this browser signed in to this account (see login-limits.test.ts).
+    expect(response.setCookies[1]).toMatch(/^__Host-did=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Max-Age=31536000; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
   });
 
   it('gives ADMIN to ADMIN_EMAILS (normalised on both sides) when the address is verified, never at sign-up', async () => {
@@ -114,14 +116,16 @@ describe('login', () => {
     const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const unknown: number[] = [];
     const wrong: number[] = [];
-    for (let i = 0; i < 9; i += 1) {
-      unknown.push(await time(uniqueEmail()));
+    for (let i = 0; i < 15; i += 1) {
+      // Alternating which goes first, so a burst of load elsewhere hits both alike.
+      if (i % 2) unknown.push(await time(uniqueEmail()));
       wrong.push(await time(email));
+      if (i % 2 === 0) unknown.push(await time(uniqueEmail()));
     }
     // A generous bound that only catches a design error (skipping argon2 for unknown emails
-    // makes that path several times faster).
-    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.6);
-    expect(median(unknown) / median(wrong)).toBeLessThan(1.6);
+    // makes that path several times faster); the suite runs beside a browser test, so timings are noisy.
+    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.5);
+    expect(median(unknown) / median(wrong)).toBeLessThan(2);
   });
 
   it('re-hashes a stored hash made with outdated parameters', async () => {

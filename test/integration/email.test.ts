@@ -200,11 +200,14 @@ describe('password reset', () => {
     const known: number[] = [];
     const unknown: number[] = [];
     for (let i = 0; i < 15; i += 1) {
+      if (i % 2) unknown.push(await timed(uniqueEmail('nobody')));
       known.push(await timed(email));
-      unknown.push(await timed(uniqueEmail('nobody')));
+      if (i % 2 === 0) unknown.push(await timed(uniqueEmail('nobody')));
     }
-    expect(median(unknown) / median(known)).toBeGreaterThan(0.6);
-    expect(median(unknown) / median(known)).toBeLessThan(1.6);
+    // Generous: a design error (sending, or even looking up the account, in the request path)
+    // shows as a multiple; the suite runs beside others, so timings are noisy.
+    expect(median(unknown) / median(known)).toBeGreaterThan(0.5);
+    expect(median(unknown) / median(known)).toBeLessThan(2);
   });
 
   it('LOGIN_MAX_PER_IP applies per client address', async () => {

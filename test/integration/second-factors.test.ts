@@ -92,7 +92,7 @@ describe('a password login with TOTP on', () => {
     // The enrolment used this step's code: the next step's is still within the window.
     const verified = await client.request(VERIFY_MFA, { t: response.body.errors![0]!.extensions!.mfaTicket, c: totpNow(secret, 1) });
     expect(verified.body.errors).toBeUndefined();
-    expect(verified.setCookies).toEqual([expect.stringMatching(/^__Host-rt=/)]);
+    expect(verified.setCookies).toEqual([expect.stringMatching(/^__Host-rt=/), expect.stringMatching(/^__Host-did=/)]);
     client.storeCookies(verified.setCookies);
     client.accessToken = (verified.body.data as { verifyMfa: { accessToken: string } }).verifyMfa.accessToken;
     expect(decodePart(client.accessToken, 1).amr).toEqual(['pwd', 'otp', 'mfa']);

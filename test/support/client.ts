@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /**
  * A GraphQL client over real HTTP (Node's fetch) with a cookie jar for the refresh cookie,
  * the way a browser would keep it: Set-Cookie stores or clears, every request sends it back.
@@ -15,11 +16,38 @@ export interface RequestOptions {
   anonymous?: boolean;
 }
 
+export interface ClientOptions {
+  /** Send from this local address (127.0.0.2 is loopback too): a second client address for the server. */
+  localAddress?: string;
+}
+
+/** POST over node:http, from a chosen local address (fetch cannot bind one). */
+function postFrom(url: string, localAddress: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: Headers; text: string; setCookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', localAddress, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') responseHeaders.set(name, value);
+        const setCookie = res.headers['set-cookie'] ?? [];
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, text, setCookies: setCookie });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 export class TestClient {
   readonly cookies = new Map<string, string>();
   accessToken: string | undefined;
 
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    private readonly options: ClientOptions = {},
+  ) {}
 
   cookieHeader(): string | undefined {
     if (this.cookies.size === 0) return undefined;
@@ -51,17 +79,28 @@ export class TestClient {
     const cookie = this.cookieHeader();
     if (cookie && !('cookie' in headers)) headers.cookie = cookie;
     if (this.accessToken && !options.anonymous && !('authorization' in headers)) headers.authorization = `Bearer ${this.accessToken}`;
-    const response = await fetch(this.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const setCookies = response.headers.getSetCookie();
+    const payload = JSON.stringify({ query, variables });
+    let status: number;
+    let responseHeaders: Headers;
+    let text: string;
+    let setCookies: string[];
+    if (this.options.localAddress) {
+      ({ status, headers: responseHeaders, text, setCookies } = await postFrom(this.url, this.options.localAddress, headers, payload));
+    } else {
+      const response = await fetch(this.url, { method: 'POST', headers, body: payload });
+      ({ status } = response);
+      responseHeaders = response.headers;
+      setCookies = response.headers.getSetCookie();
+      text = await response.text();
+    }
     this.storeCookies(setCookies);
-    const text = await response.text();
     let body: GraphQLResponse<T>['body'];
     try {
       body = JSON.parse(text) as GraphQLResponse<T>['body'];
     } catch {
-      throw new Error(`Not JSON (HTTP ${response.status}): ${text.slice(0, 300)}`);
+      throw new Error(`Not JSON (HTTP ${status}): ${text.slice(0, 300)}`);
     }
-    return { status: response.status, headers: response.headers, body, setCookies };
+    return { status, headers: responseHeaders, body, setCookies };
   }
 
   /** Like request, but fails the test on any GraphQL error and returns data. */

@@ -1,18 +1,16 @@
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { applyRefreshCookie, toAuthPayload } from './results';
+import { signedInPayload, toAuthPayload } from './results';
 
 /** Mutations on credentials: each is one use case of src/accounts. */
 export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'changePassword' | 'reauthenticate'> = {
   async signUp(_parent, { email, password }, ctx) {
     const started = await ctx.accounts.signUp(email, password, ctx.client);
-    applyRefreshCookie(ctx.cookies, started.cookie);
-    return toAuthPayload(started.signedIn);
+    return signedInPayload(ctx.cookies, started);
   },
 
   async login(_parent, { email, password }, ctx) {
     const started = await ctx.accounts.login(email, password, ctx.client);
-    applyRefreshCookie(ctx.cookies, started.cookie);
-    return toAuthPayload(started.signedIn);
+    return signedInPayload(ctx.cookies, started);
   },
 
   async changePassword(_parent, { currentPassword, newPassword }, ctx) {

@@ -1,5 +1,5 @@
 import type { MutationResolvers, QueryResolvers } from '../generated/resolvers-types';
-import { applyRefreshCookie, toAuthPayload } from './results';
+import { signedInPayload } from './results';
 
 /** Second factors and passkeys: src/factors. */
 export const factorMutations: Pick<
@@ -8,8 +8,7 @@ export const factorMutations: Pick<
 > = {
   async verifyMfa(_parent, { ticket, code }, ctx) {
     const started = await ctx.factors.verifyMfa(ticket, code, ctx.client);
-    applyRefreshCookie(ctx.cookies, started.cookie);
-    return toAuthPayload(started.signedIn);
+    return signedInPayload(ctx.cookies, started);
   },
 
   async startTotpEnrollment(_parent, _args, ctx) {
@@ -36,8 +35,7 @@ export const factorMutations: Pick<
 
   async loginWithPasskey(_parent, { response }, ctx) {
     const started = await ctx.passkeys.login(response, ctx.client);
-    applyRefreshCookie(ctx.cookies, started.cookie);
-    return toAuthPayload(started.signedIn);
+    return signedInPayload(ctx.cookies, started);
   },
 
   async deletePasskey(_parent, { id }, ctx) {

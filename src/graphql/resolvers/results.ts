@@ -1,4 +1,4 @@
-import type { RefreshCookieAction, SignedIn } from '../../sessions/sessions';
+import type { RefreshCookieAction, SignedIn, Started } from '../../sessions/sessions';
 import type { RefreshCookiePort } from '../context';
 import type { AuthPayloadModel } from '../mappers';
 
@@ -12,4 +12,11 @@ export function applyRefreshCookie(cookies: RefreshCookiePort, action: RefreshCo
   if (!action) return;
   if ('clear' in action) cookies.clearRefresh();
   else cookies.setRefresh(action.set, action.expiresAt);
+}
+
+/** A new session: its refresh cookie, the known-device cookie, and the AuthPayload. */
+export function signedInPayload(cookies: RefreshCookiePort, started: Started): AuthPayloadModel {
+  applyRefreshCookie(cookies, started.cookie);
+  cookies.setDevice(started.device);
+  return toAuthPayload(started.signedIn);
 }
