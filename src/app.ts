@@ -6,7 +6,7 @@ import { ensureIndexes } from './db/indexes';
 import { startPurgeTimer } from './db/purge';
 import { createDomain } from './domain';
 import { createApolloServer } from './graphql/apollo';
-import { buildSchema, schemaParts } from './graphql/schema';
+import { buildSchema, declaredRoles, schemaParts } from './graphql/schema';
 import { createGraphQLHandler, type GraphQLHandler } from './http/graphql-handler';
 import { createHttpServer, type RouteHandler } from './http/server';
 import { createLogger, type Logger } from './logging/logger';
@@ -142,7 +142,16 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     abort.signal.throwIfAborted();
 
     const modules = loadSchemaModules({ examples: config.examples, connection });
+    const schema = buildSchema(schemaParts(modules), {
+      denyByDefault: config.authDenyByDefault,
+      explainDenials: config.nodeEnv === 'development',
+      reauthMaxAgeSeconds: Math.floor(config.reauthMaxAgeMs / 1_000),
+      policies: modulePolicies(modules),
+      enforceAuth: options.enforceAuth,
+    });
+    const roles = declaredRoles(schema);
     const domain = createDomain(config, connection, logger, {
+      roles,
       mailTransport: smtpTransport(smtpUrl),
       appUrl: config.appUrl ?? new URL(url).origin,
       webauthnOrigins: config.webauthn.origins ?? [new URL(url).origin],
@@ -159,13 +168,6 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     const needPurge = await ensureIndexes([...Object.values(domain.models), ...modules.flatMap((module) => module.models ?? [])], logger);
     cleanUps.unshift(startPurgeTimer(needPurge, config.purgeIntervalMs, logger));
 
-    const schema = buildSchema(schemaParts(modules), {
-      denyByDefault: config.authDenyByDefault,
-      explainDenials: config.nodeEnv === 'development',
-      reauthMaxAgeSeconds: Math.floor(config.reauthMaxAgeMs / 1_000),
-      policies: modulePolicies(modules),
-      enforceAuth: options.enforceAuth,
-    });
     const apollo = createApolloServer(schema, {
       development: config.nodeEnv === 'development',
       production: config.nodeEnv === 'production',

@@ -7,7 +7,7 @@ import { AttemptLimiter } from './accounts/attempt-limiter';
 import { AccountInputs } from './accounts/inputs';
 import { KnownDevices } from './accounts/known-devices';
 import { Recovery } from './accounts/recovery';
-import { PRODUCT_SCOPES, ScopeTable, type RoleScopes } from './accounts/roles';
+import { PRODUCT_SCOPES, ScopeTable, type RoleCatalog, type RoleScopes } from './accounts/roles';
 import { UserDirectory } from './accounts/user-directory';
 import { AuditLog } from './audit/audit-log';
 import type { Config } from './config/config';
@@ -54,6 +54,8 @@ export interface Domain {
 }
 
 export interface DomainExtras {
+  /** The roles the schema declares. */
+  roles: RoleCatalog;
   mailTransport: MailTransport;
   /** Base of the links in messages (APP_URL, or the server's own origin). */
   appUrl: string;
@@ -94,7 +96,7 @@ export function createDomain(config: Config, connection: Connection, logger: Log
 
   const store = new SessionStore(models, states, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
   const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
-  const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs });
+  const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs, roles: extras.roles });
   const rotation = new RefreshRotation(models, store, {
     refreshTokenKey: config.refreshTokenKey,
     refreshIdleTtlMs: config.refreshIdleTtlMs,
@@ -134,6 +136,7 @@ export function createDomain(config: Config, connection: Connection, logger: Log
   const accounts = new Accounts({ models, states, users, hasher, limiter, inputs, sessions, recovery, factors, audit }, { loginMaxFailures: config.loginMaxFailures });
   const administration = new Administration({
     models,
+    roles: extras.roles,
     states,
     users,
     tokens,

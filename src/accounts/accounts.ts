@@ -12,7 +12,7 @@ import type { AttemptLimiter } from './attempt-limiter';
 import type { AccountInputs } from './inputs';
 import type { Recovery } from './recovery';
 import { DEFAULT_ROLES } from './roles';
-import type { Account, UserDirectory } from './user-directory';
+import { accountOf, type Account, type UserDirectory } from './user-directory';
 
 export interface AccountsOptions {
   loginMaxFailures: number;
@@ -70,7 +70,7 @@ export class Accounts {
       throw error;
     }
     await audit.record({ type: 'SIGN_UP', userId, client });
-    const account: Account = { user, state };
+    const account: Account = accountOf(user, state);
     const started = await sessions.start(account, client, { credentialVersion: state.credentialVersion, amr: PASSWORD_AMR });
     recovery.sendVerification(account, client);
     return started;
@@ -126,7 +126,7 @@ export class Accounts {
       const changed = await states.change(account.user._id, (current) =>
         current.passwordHash === account.state.passwordHash ? { set: { passwordHash }, change: 'password-rehash' } : undefined,
       );
-      if (changed) return { user: account.user, state: changed.after };
+      if (changed) return accountOf(account.user, changed.after);
     }
     return account;
   }

@@ -4,7 +4,7 @@ import { badUserInput } from '../errors';
 import type { Caller, Sessions } from '../sessions/sessions';
 import type { AccountStore } from './account-store';
 import type { AccountTokens } from './account-tokens';
-import { ROLES, type Role } from './roles';
+import type { Role, RoleCatalog } from './roles';
 import { isObjectIdString, type Account, type UserDirectory } from './user-directory';
 
 /** What other parts of the service keep about an account, erased with it (the example's notes, passkeys). */
@@ -12,6 +12,7 @@ export type AccountErasure = (userId: string) => Promise<void>;
 
 export interface AdministrationDeps {
   models: Pick<Models, 'User' | 'Session' | 'SessionAuthentication' | 'RefreshToken' | 'AuditEvent' | 'LoginAttempt'>;
+  roles: RoleCatalog;
   states: AccountStore;
   users: UserDirectory;
   tokens: AccountTokens;
@@ -26,22 +27,17 @@ function accountIdOrThrow(userId: string): string {
   return userId;
 }
 
-/** Roles in the enum's order, each once. */
-function normalizeRoles(roles: readonly Role[]): Role[] {
-  return ROLES.filter((role) => roles.includes(role));
-}
-
 /**
  * Sets an account's roles: one revision, audited. Shared by the admin mutation and the operator's
  * CLI (which has no session). Returns the account as it is now, or null when there is no such account.
  */
 export async function changeRoles(
-  deps: { states: AccountStore; users: UserDirectory; audit: AuditLog },
+  deps: { states: AccountStore; users: UserDirectory; audit: AuditLog; roles: RoleCatalog },
   userId: string,
   rolesInput: readonly Role[],
   by: { client: ClientInfo; sessionId?: string; actor: string },
 ): Promise<Account | null> {
-  const roles = normalizeRoles(rolesInput);
+  const roles = deps.roles.normalize(rolesInput);
   if (roles.length === 0) throw badUserInput('An account needs at least one role (USER).', 'roles');
   const changed = await deps.states.change(userId, (current) => (current.roles.join(' ') === roles.join(' ') ? undefined : { set: { roles }, change: 'roles' }));
   if (!changed) return null;

@@ -8,6 +8,7 @@ import { isPasswordLengthAcceptable } from '../passwords/policy';
 import type { Caller, Sessions } from '../sessions/sessions';
 import type { AccountState, AccountStore, StateChange } from './account-store';
 import type { AccountTokens } from './account-tokens';
+import { ADMIN_ROLE } from './roles';
 import type { AttemptLimiter } from './attempt-limiter';
 import type { AccountInputs } from './inputs';
 import type { Account, UserDirectory } from './user-directory';
@@ -46,7 +47,7 @@ export function provenAddress(state: AccountState, email: string, adminEmails: r
   return {
     set: {
       emailVerified: true,
-      ...(grantsAdmin ? { adminGranted: true, roles: state.roles.includes('ADMIN') ? state.roles : [...state.roles, 'ADMIN'] } : {}),
+      ...(grantsAdmin ? { adminGranted: true, roles: state.roles.includes(ADMIN_ROLE) ? state.roles : [...state.roles, ADMIN_ROLE] } : {}),
     },
     grantsAdmin,
   };

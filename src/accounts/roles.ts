@@ -1,23 +1,39 @@
 /**
- * The roles an account can hold, and the scopes each one grants in the access token's `scope`
- * claim. The one place roles are listed: the schema's `Role` enum, the token verifier and the
- * rule checks all read them from here.
+ * Roles. Which roles exist, and what each includes, is the schema's `Role` enum (schema authors
+ * add roles by editing it, or extending it from a schema module): read at start-up into a
+ * RoleCatalog and handed to whatever checks roles. This file holds what the product itself
+ * relies on, and the scopes each role grants in the access token's `scope` claim.
  */
-export const ROLES = ['USER', 'ADMIN'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
+export type Role = string;
 
 /** What every account starts with. */
 export const DEFAULT_ROLES: readonly Role[] = ['USER'];
+/** The role ADMIN_EMAILS grants at verification and the admin operations require. */
+export const ADMIN_ROLE: Role = 'ADMIN';
 
-/** Which roles a role includes besides itself: ADMIN may do whatever USER may. */
-export const ROLE_RANK: Readonly<Record<Role, number>> = { USER: 1, ADMIN: 2 };
+/** The roles a deployment's schema declares, in the enum's order. */
+export class RoleCatalog {
+  private readonly known: ReadonlySet<string>;
+
+  constructor(readonly names: readonly Role[]) {
+    this.known = new Set(names);
+    for (const required of [...DEFAULT_ROLES, ADMIN_ROLE]) {
+      if (!this.known.has(required)) throw new Error(`the Role enum must declare ${required} (it has: ${names.join(', ')})`);
+    }
+  }
+
+  has(role: unknown): role is Role {
+    return typeof role === 'string' && this.known.has(role);
+  }
+
+  /** Known roles only, each once, in the enum's order. */
+  normalize(roles: readonly Role[]): Role[] {
+    return this.names.filter((role) => roles.includes(role));
+  }
+}
 
 /** Scopes per role. The product's own; schema modules (the examples) add theirs at start-up. */
-export type RoleScopes = Partial<Record<Role, readonly string[]>>;
+export type RoleScopes = Readonly<Record<Role, readonly string[]>>;
 
 export const PRODUCT_SCOPES: RoleScopes = {
   USER: ['profile'],
@@ -30,11 +46,9 @@ export class ScopeTable {
 
   constructor(tables: readonly RoleScopes[]) {
     for (const table of tables) {
-      for (const role of ROLES) {
-        for (const scope of table[role] ?? []) {
-          if (!this.byRole.has(role)) this.byRole.set(role, new Set());
-          this.byRole.get(role)!.add(scope);
-        }
+      for (const [role, scopes] of Object.entries(table)) {
+        if (!this.byRole.has(role)) this.byRole.set(role, new Set());
+        for (const scope of scopes) this.byRole.get(role)!.add(scope);
       }
     }
   }

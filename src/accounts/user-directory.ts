@@ -3,10 +3,16 @@ import type { Models, UserDoc } from '../db/models';
 import { BoundedCache } from '../lib/bounded-cache';
 import type { AccountState, AccountStore } from './account-store';
 
-/** An account as the API shows it: its identity and its current state. */
+/** An account as the API shows it: its id, its identity and its current state. */
 export interface Account {
+  /** The user id as a string: what `@auth(owner: "id")` compares with the caller. */
+  id: string;
   user: UserDoc;
   state: AccountState;
+}
+
+export function accountOf(user: UserDoc, state: AccountState): Account {
+  return { id: user._id.toHexString(), user, state };
 }
 
 /** An id no account has (all zeros is never generated). */
@@ -36,7 +42,7 @@ export class UserDirectory {
     const key = String(userId);
     if (!isObjectIdString(key)) return null;
     const [user, state] = await Promise.all([this.identity(key), options.fresh ? this.states.current(key) : this.states.cached(key)]);
-    return user && state ? { user, state } : null;
+    return user && state ? accountOf(user, state) : null;
   }
 
   /**
@@ -47,13 +53,13 @@ export class UserDirectory {
   async findByEmail(email: string): Promise<Account | null> {
     const user = await this.models.User.findOne({ email }).lean<UserDoc>().exec();
     const state = await this.states.current(user?._id ?? NOBODY);
-    return user && state ? { user, state } : null;
+    return user && state ? accountOf(user, state) : null;
   }
 
   async list(limit = 500): Promise<Account[]> {
     const users = await this.models.User.find({}).sort({ createdAt: 1 }).limit(limit).lean<UserDoc[]>().exec();
     const states = await Promise.all(users.map((user) => this.states.cached(user._id)));
-    return users.flatMap((user, index) => (states[index] ? [{ user, state: states[index]! }] : []));
+    return users.flatMap((user, index) => (states[index] ? [accountOf(user, states[index]!)] : []));
   }
 
   private async identity(key: string): Promise<UserDoc | null> {

@@ -1,19 +1,30 @@
 import { join } from 'node:path';
+import mongoose from 'mongoose';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import { changeRoles } from '../accounts/administration';
 import { AccountStore } from '../accounts/account-store';
 import { normalizeEmail } from '../accounts/email';
-import { isRole, ROLES } from '../accounts/roles';
 import { UserDirectory } from '../accounts/user-directory';
 import { AuditLog } from '../audit/audit-log';
+import { parseBooleanFlag } from '../config/config';
 import { connectDatabase } from '../db/connection';
 import { defineModels } from '../db/models';
+import { declaredRoles, schemaParts } from '../graphql/schema';
 import { projectRoot } from '../lib/project-root';
 import { createLogger } from '../logging/logger';
+import { loadSchemaModules } from '../schema-modules';
 
 const USAGE = `usage: npm run admin -- grant EMAIL ROLE
        npm run admin -- revoke EMAIL ROLE
-Gives an existing account a role (or takes it away), against MONGODB_URI. Roles: ${ROLES.join(', ')}.
-This is how the first administrator is made; the change is audited (ROLES_CHANGED).`;
+Gives an existing account a role (or takes it away), against MONGODB_URI. Roles: those of the
+schema's Role enum. This is how the first administrator is made; the change is audited (ROLES_CHANGED).`;
+
+/** The roles the served schema declares (the product's and, with EXAMPLES on, the modules'). */
+function servedRoles() {
+  const examples = parseBooleanFlag(process.env.EXAMPLES, (process.env.NODE_ENV ?? 'production') !== 'production') ?? false;
+  const modules = loadSchemaModules({ examples, connection: mongoose.createConnection() });
+  return declaredRoles(makeExecutableSchema({ typeDefs: schemaParts(modules).typeDefs }));
+}
 
 /** `npm run admin -- grant|revoke EMAIL ROLE`: the operator's way to change roles, without the API. */
 async function main(argv: string[]): Promise<number> {
@@ -22,19 +33,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
-  if (!isRole(role)) {
-    process.stderr.write(`Unknown role "${role}". Roles: ${ROLES.join(', ')}.\n`);
+  try {
+    process.loadEnvFile(join(projectRoot(), '.env'));
+  } catch {
+    // no .env: the environment says it all
+  }
+  const roleCatalog = servedRoles();
+  if (!roleCatalog.has(role)) {
+    process.stderr.write(`Unknown role "${role}". Roles: ${roleCatalog.names.join(', ')}.\n`);
     return 2;
   }
   const email = normalizeEmail(emailInput);
   if (!email) {
     process.stderr.write(`"${emailInput}" is not an email address.\n`);
     return 2;
-  }
-  try {
-    process.loadEnvFile(join(projectRoot(), '.env'));
-  } catch {
-    // no .env: the environment says it all
   }
   const uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -54,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const roles = command === 'grant' ? [...account.state.roles, role] : account.state.roles.filter((held) => held !== role);
-    const changed = await changeRoles({ states, users, audit }, account.user._id.toHexString(), roles, { client: { ip: null, userAgent: 'npm run admin' }, actor: 'npm run admin' });
+    const changed = await changeRoles({ states, users, audit, roles: roleCatalog }, account.user._id.toHexString(), roles, { client: { ip: null, userAgent: 'npm run admin' }, actor: 'npm run admin' });
     await audit.flush();
     process.stdout.write(`${email}: ${changed?.state.roles.join(', ')}\n`);
     return 0;

@@ -4,7 +4,9 @@ import type { GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
 import { projectRoot } from '../lib/project-root';
+import { RoleCatalog } from '../accounts/roles';
 import { applyAuthDirective, type AuthDirectiveOptions } from './auth/directive';
+import { roleHierarchy } from './auth/role-hierarchy';
 import { resolvers as productResolvers } from './resolvers';
 import type { SchemaModule } from './schema-module';
 
@@ -40,4 +42,9 @@ export interface SchemaOptions extends AuthDirectiveOptions {
 export function buildSchema(parts: SchemaParts, options: SchemaOptions): GraphQLSchema {
   const schema = makeExecutableSchema({ typeDefs: parts.typeDefs, resolvers: parts.resolvers });
   return options.enforceAuth === false ? schema : applyAuthDirective(schema, options);
+}
+
+/** The roles the schema declares (its `Role` enum, with the modules' extensions). */
+export function declaredRoles(schema: GraphQLSchema): RoleCatalog {
+  return new RoleCatalog(roleHierarchy(schema).roles);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { SigningKey, VerificationKey } from '../config/keys';
-import { isRole, type Role } from '../accounts/roles';
+import type { Role, RoleCatalog } from '../accounts/roles';
 import { BoundedCache } from '../lib/bounded-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -50,6 +50,8 @@ export interface AccessTokenOptions {
   issuer: string;
   audience: string;
   ttlMs: number;
+  /** The roles the schema declares: a token naming another is refused. */
+  roles: RoleCatalog;
   /** Verified tokens remembered until their exp (default 10 000). */
   cacheSize?: number;
 }
@@ -66,7 +68,7 @@ function decodeHeader(segment: string): Record<string, unknown> | undefined {
   }
 }
 
-function hasClaimShapes(payload: Record<string, unknown>): payload is Record<string, unknown> & AccessTokenClaims {
+function hasClaimShapes(payload: Record<string, unknown>, roles: RoleCatalog): payload is Record<string, unknown> & AccessTokenClaims {
   return (
     typeof payload.sub === 'string' &&
     typeof payload.sid === 'string' &&
@@ -78,7 +80,7 @@ function hasClaimShapes(payload: Record<string, unknown>): payload is Record<str
     Array.isArray(payload.amr) &&
     payload.amr.every((method) => typeof method === 'string') &&
     Array.isArray(payload.roles) &&
-    payload.roles.every(isRole)
+    payload.roles.every((role) => roles.has(role))
   );
 }
 
@@ -148,7 +150,7 @@ export class AccessTokens {
     } catch (error) {
       return (error as Error).name === 'TokenExpiredError' ? EXPIRED : INVALID;
     }
-    if (typeof payload !== 'object' || payload === null || !hasClaimShapes(payload as Record<string, unknown>)) return INVALID;
+    if (typeof payload !== 'object' || payload === null || !hasClaimShapes(payload as Record<string, unknown>, this.options.roles)) return INVALID;
     const claims = payload as AccessTokenClaims;
     if (claims.iat > now / 1_000 + CLOCK_TOLERANCE_S || claims.auth_time > claims.iat + CLOCK_TOLERANCE_S) return INVALID;
 

@@ -1,5 +1,6 @@
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
+import { RoleCatalog } from '../../src/accounts/roles';
 import { MailCatcher } from '../../src/dev/mail-catcher';
 import { AccessTokens, type AccessTokenSubject } from '../../src/tokens/access-token';
 import { TestClient } from './client';
@@ -64,7 +65,7 @@ export async function startTestServer(overrides: Record<string, string> = {}, { 
   const app = await startApp(config, { host: host === 'localhost' ? undefined : host });
   const url = host === 'localhost' ? app.url : app.url.replace('localhost', '127.0.0.1');
   let database: Promise<TestDatabase> | undefined;
-  const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs });
+  const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs, roles: new RoleCatalog(['USER', 'ADMIN']) });
   const linkToken = async (email: string, kind: 'verify-email' | 'reset-password', after = 0) => {
     const message = await mail.waitFor((m) => m.id > after && m.to.includes(email.trim().toLowerCase()) && m.links.some((link) => link.includes(`/${kind}?token=`)));
     return new URL(message.links.find((link) => link.includes(`/${kind}?token=`))!).searchParams.get('token')!;

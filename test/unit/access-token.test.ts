@@ -1,4 +1,5 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { RoleCatalog } from '../../src/accounts/roles';
 import { AccessTokens } from '../../src/tokens/access-token';
 import { b64url, decodePart, hs256, unsigned } from '../support/jwt-forge';
 
@@ -9,6 +10,7 @@ const options = {
   issuer: 'https://issuer.test',
   audience: 'api.test',
   ttlMs: 60_000,
+  roles: new RoleCatalog(['USER', 'ADMIN']),
 };
 const now = Date.parse('2026-11-28T12:00:00Z');
 const subject = { userId: '0123456789abcdef01234567', sessionId: 's1', roles: ['USER' as const], scope: 'profile notes:read', authTime: new Date(now - 60_000), amr: ['pwd'] };

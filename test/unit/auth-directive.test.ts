@@ -25,7 +25,7 @@ const viewer = (roles: Viewer['roles'], scopes: string[] = [], userId = 'u1'): V
 
 /** Runs a document with a settled viewer (the directive's pure logic; HTTP and tokens have their own tests). */
 function run(schema: ReturnType<typeof schemaOf>, query: string, who: Viewer | null) {
-  const auth = { verifyNow: () => who, viewer: async () => who, failure: () => 'NO_TOKEN' as const, memo: <T>(_target: unknown, _key: string, compute: () => T) => compute() };
+  const auth = { verifyNow: () => who, viewer: async () => who, failure: () => 'NO_TOKEN' as const, memo: <T>(_target: unknown, _key: string, compute: () => T) => compute(), issuedViewer: () => undefined };
   const format = createFormatError({ development: false, hideSuggestions: false, logger: createLogger('silent') });
   return Promise.resolve(execute({ schema, document: parse(query), contextValue: { auth } })).then((result) => ({
     data: result.data,
@@ -100,15 +100,16 @@ describe('rules', () => {
   });
 
   it('policies: named, synchronous or asynchronous, combined with the other rules', async () => {
-    const shared = compiled([{ policy: 'sharedWith' }]);
+    const shared = compiled([{ policies: ['sharedWith'] }]);
     expect(check(shared, viewer(['USER'], [], 'u2'), { shared: ['u2'] })).toBeUndefined();
     expect(check(shared, viewer(['USER'], [], 'u3'), { shared: ['u2'] })).toEqual({ kind: 'FORBIDDEN' });
-    await expect(check(compiled([{ policy: 'async-yes' }]), viewer(['USER']))).resolves.toBeUndefined();
-    await expect(check(compiled([{ policy: 'async-no' }]), viewer(['USER']))).resolves.toEqual({ kind: 'FORBIDDEN' });
-    expect(check(compiled([{ policy: 'async-no' }, { requires: 'ADMIN' }]), viewer(['ADMIN']))).toBeUndefined(); // an alternative that grants at once wins
+    await expect(check(compiled([{ policies: ['async-yes'] }]), viewer(['USER']))).resolves.toBeUndefined();
+    await expect(check(compiled([{ policies: ['async-no'] }]), viewer(['USER']))).resolves.toEqual({ kind: 'FORBIDDEN' });
+    expect(check(compiled([{ policies: ['async-no'] }, { requires: 'ADMIN' }]), viewer(['ADMIN']))).toBeUndefined(); // an alternative that grants at once wins
     calls.length = 0;
-    expect(check(compiled([{ requires: 'ADMIN', policy: 'async-yes' }]), viewer(['USER']))).toEqual({ kind: 'FORBIDDEN' });
+    expect(check(compiled([{ requires: 'ADMIN', policies: ['async-yes'] }]), viewer(['USER']))).toEqual({ kind: 'FORBIDDEN' });
     expect(calls).toEqual([]); // a policy is not consulted when the static rules already deny
+    await expect(check(compiled([{ policies: ['async-yes', 'async-no'] }]), viewer(['USER']))).resolves.toEqual({ kind: 'FORBIDDEN' }); // all of an alternative's policies must grant
   });
 });
 
@@ -128,13 +129,73 @@ describe('applyAuthDirective', () => {
     expect((schema.getType('Thing') as GraphQLObjectType).getFields().name!.resolve).toBeInstanceOf(Function);
   });
 
-  it('a type rule guards default-resolved fields, and a field rule never loosens it', async () => {
+  it('a type rule guards the object itself (v2): a refused caller gets null where it is returned, not an object of nulls', async () => {
     const anonymous = await run(schema, '{ open { name loose } free { a } }', null);
-    expect(anonymous.data).toEqual({ open: { name: null, loose: null }, free: { a: 'a' } });
-    expect(anonymous.errors!.map((e) => e.extensions.code)).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    expect(anonymous.data).toEqual({ open: null, free: { a: 'a' } });
+    expect(anonymous.errors).toEqual([expect.objectContaining({ path: ['open'], extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) })]);
+    const typename = await run(schema, '{ open { __typename } }', null);
+    expect(typename.data).toEqual({ open: null }); // not even its __typename
+  });
+
+  it('a type rule guards default-resolved fields, and a field rule never loosens it', async () => {
     const user = await run(schema, '{ open { name loose tight } }', viewer(['USER']));
     expect(user.data).toEqual({ open: { name: 'n', loose: 'l', tight: null } });
     expect(user.errors!.map((e) => e.extensions.code)).toEqual(['FORBIDDEN']);
+  });
+
+  it('reachability through a union, an interface and lists: refused items are null with their error, others intact', async () => {
+    const guarded = schemaOf(
+      `
+      interface Node { id: ID! }
+      type Secret implements Node @auth(requires: ADMIN) { id: ID! }
+      type Open implements Node @public { id: ID! }
+      union Any = Secret | Open
+      type Query { any: [Any] @public nodes: [Node!] @public one: Node @public }
+    `,
+      {
+        Query: { any: () => [{ id: 's' }, { id: 'o' }], nodes: () => [{ id: 'o' }, { id: 's' }], one: () => ({ id: 's' }) },
+        Any: { __resolveType: (value: { id: string }) => (value.id === 's' ? 'Secret' : 'Open') },
+        Node: { __resolveType: (value: { id: string }) => (value.id === 's' ? 'Secret' : 'Open') },
+      },
+    );
+    for (const who of [null, viewer(['USER'])]) {
+      const result = await run(guarded, '{ any { __typename } nodes { __typename } one { __typename } }', who);
+      // A nullable item is null with its error; a non-null item nulls its list (the spec's propagation).
+      expect(result.data).toEqual({ any: [null, { __typename: 'Open' }], nodes: null, one: null });
+      expect(result.errors!.map((error) => error.extensions.code)).toEqual(Array(3).fill(who ? 'FORBIDDEN' : 'UNAUTHENTICATED'));
+    }
+    const admin = await run(guarded, '{ any { __typename } nodes { __typename } one { __typename } }', viewer(['ADMIN']));
+    expect(admin.data).toEqual({ any: [{ __typename: 'Secret' }, { __typename: 'Open' }], nodes: [{ __typename: 'Open' }, { __typename: 'Secret' }], one: { __typename: 'Secret' } });
+  });
+
+  it('Apollo Federation directives read as GraphOS Router does: @authenticated, @requiresScopes and @policy as OR of ANDs', async () => {
+    const federated = applyAuthDirective(
+      makeExecutableSchema({
+        typeDefs: [DIRECTIVES, 'type Query { a: String @authenticated  b: String @requiresScopes(scopes: [["x", "y"], ["z"]])  c: String @policy(policies: [["yes", "no"], ["yes"]])  d: String @policy(policies: [["no"]]) }'],
+        resolvers: { Query: { a: () => 'a', b: () => 'b', c: () => 'c', d: () => 'd' } },
+      }),
+      { denyByDefault: true, explainDenials: false, policies: { yes: () => true, no: () => false } },
+    );
+    const anonymous = await run(federated, '{ a }', null);
+    expect(anonymous.errors![0]!.extensions.code).toBe('UNAUTHENTICATED');
+    const noRoles = await run(federated, '{ a c d }', viewer([], []));
+    expect(noRoles.data).toEqual({ a: 'a', c: 'c', d: null }); // @authenticated needs no role
+    expect((await run(federated, '{ b }', viewer(['USER'], ['x']))).data).toEqual({ b: null });
+    expect((await run(federated, '{ b }', viewer(['USER'], ['x', 'y']))).data).toEqual({ b: 'b' });
+    expect((await run(federated, '{ b }', viewer(['USER'], ['z']))).data).toEqual({ b: 'b' });
+    expect(() => applyAuthDirective(makeExecutableSchema({ typeDefs: [DIRECTIVES, 'type Query { a: String @policy(policies: [["unknown"]]) }'] }), { denyByDefault: true, explainDenials: false })).toThrow(/not registered: unknown/);
+  });
+
+  it('a custom role hierarchy from the Role enum: transitive; a cycle fails start-up', async () => {
+    const sdl = (roles: string) => [DIRECTIVES.replace(/enum Role \{[^}]*\}/, `enum Role { ${roles} }`), 'type Query { edit: String @auth(requires: EDITOR) admin: String @auth(requires: ADMIN) }'];
+    const custom = applyAuthDirective(
+      makeExecutableSchema({ typeDefs: sdl('USER EDITOR @includes(roles: [USER]) ADMIN @includes(roles: [EDITOR])'), resolvers: { Query: { edit: () => 'e', admin: () => 'a' } } }),
+      { denyByDefault: true, explainDenials: false },
+    );
+    expect((await run(custom, '{ edit admin }', viewer(['ADMIN']))).data).toEqual({ edit: 'e', admin: 'a' }); // ADMIN includes EDITOR transitively
+    expect((await run(custom, '{ edit admin }', viewer(['EDITOR']))).data).toEqual({ edit: 'e', admin: null });
+    expect((await run(custom, '{ edit }', viewer(['USER']))).data).toEqual({ edit: null });
+    expect(() => applyAuthDirective(makeExecutableSchema({ typeDefs: sdl('USER @includes(roles: [ADMIN]) EDITOR ADMIN @includes(roles: [USER])') }), { denyByDefault: false, explainDenials: false })).toThrow(/cycle: .*USER -> ADMIN -> USER|cycle: .*ADMIN -> USER -> ADMIN/);
   });
 
   it('deny-by-default refuses a schema with unannotated fields and lists them all', () => {

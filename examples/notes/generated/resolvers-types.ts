@@ -356,6 +356,11 @@ export type TotpEnrollment = {
   secret: Scalars['String']['output'];
 };
 
+/**
+ * An account. Its id and creation date are for anyone who reaches it; its address, roles and
+ * factors for the account itself or an administrator only, wherever the User is reached (a note's
+ * author, search, users). The user of an AuthPayload is the caller it was issued to.
+ */
 export type User = {
   __typename?: 'User';
   createdAt: Scalars['DateTime']['output'];
@@ -516,15 +521,31 @@ export type AuthDirectiveArgs = {
 
 export type AuthDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = AuthDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type AuthenticatedDirectiveArgs = { };
+
+export type AuthenticatedDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = AuthenticatedDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type IncludesDirectiveArgs = {
   roles: Array<Role>;
 };
 
 export type IncludesDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = IncludesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type PolicyDirectiveArgs = {
+  policies: Array<Array<Scalars['String']['input']>>;
+};
+
+export type PolicyDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = PolicyDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type RequiresScopesDirectiveArgs = {
+  scopes: Array<Array<Scalars['String']['input']>>;
+};
+
+export type RequiresScopesDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = RequiresScopesDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AnnouncementResolvers<ContextType = NotesContext, ParentType extends ResolversParentTypes['Announcement'] = ResolversParentTypes['Announcement']> = {
   body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -679,6 +700,9 @@ export type Resolvers<ContextType = NotesContext> = {
 
 export type DirectiveResolvers<ContextType = NotesContext> = {
   auth?: AuthDirectiveResolver<any, any, ContextType>;
+  authenticated?: AuthenticatedDirectiveResolver<any, any, ContextType>;
   includes?: IncludesDirectiveResolver<any, any, ContextType>;
+  policy?: PolicyDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
+  requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
 };

@@ -39,6 +39,7 @@ export class RequestAuth {
   private pending: Promise<Viewer | null> | undefined;
   private reason: UnauthenticatedReason = 'NO_TOKEN';
   private memos: WeakMap<object, Map<string, unknown>> | undefined;
+  private issued: WeakMap<object, Viewer> | undefined;
 
   constructor(
     private readonly bearer: string | undefined,
@@ -83,6 +84,22 @@ export class RequestAuth {
   /** Why the viewer is anonymous. */
   failure(): UnauthenticatedReason {
     return this.reason;
+  }
+
+  /**
+   * This request signed someone in (login, refresh, ...): the object it returns as that person
+   * (AuthPayload.user) is read as them, whoever the request's own bearer token says is calling.
+   */
+  issue(target: object, accessToken: string): void {
+    const result = this.tokens.verify(accessToken);
+    if (!result.ok) return;
+    this.issued ??= new WeakMap();
+    this.issued.set(target, viewerFrom(result.claims, undefined, this.scopes));
+  }
+
+  /** The viewer an object was issued to in this request, if it was. */
+  issuedViewer(target: unknown): Viewer | undefined {
+    return this.issued && typeof target === 'object' && target !== null ? this.issued.get(target) : undefined;
   }
 
   /** A value computed once per object and key for this request (policies); non-objects are not memoised. */

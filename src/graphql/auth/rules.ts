@@ -2,14 +2,14 @@ import type { Viewer } from './request-auth';
 
 /** One `@auth(...)` as written (or as a Federation directive is read, see effective-rules.ts). */
 export interface AuthRule {
-  /** The least role (the Role enum's `@includes` hierarchy decides what includes it). Default USER. */
+  /** The least role (the Role enum's `@includes` hierarchy decides what includes it); none: any signed-in caller. */
   requires?: string;
   /** OR of ANDs: the caller must hold every scope of at least one group. */
   scopes?: string[][];
   /** Name of the parent's field that must equal the caller's user id. */
   owner?: string;
-  /** A named policy registered in code (policies.ts). */
-  policy?: string;
+  /** Named policies registered in code, all of which must grant. */
+  policies?: string[];
   /** Authenticated within REAUTH_MAX_AGE. */
   fresh?: boolean;
   /** Authenticated within this many seconds. */
@@ -61,7 +61,7 @@ function easier(a: Denial, b: Denial): Denial {
 
 /** Everything but the policy: synchronous. A step-up is offered only when nothing else stands in the way. */
 function checkStatic(rule: AuthRule, viewer: Viewer, parent: unknown, env: RuleEnvironment): Denial | undefined {
-  if (!env.satisfies(viewer.roles, rule.requires ?? 'USER')) return FORBIDDEN;
+  if (rule.requires !== undefined && !env.satisfies(viewer.roles, rule.requires)) return FORBIDDEN;
   if (rule.scopes && rule.scopes.length > 0 && !rule.scopes.some((group) => group.every((scope) => viewer.scopes.has(scope)))) return FORBIDDEN;
   if (rule.owner !== undefined) {
     const value = parent && typeof parent === 'object' ? (parent as Record<string, unknown>)[rule.owner] : undefined;
@@ -81,10 +81,10 @@ function checkFreshness(rule: AuthRule, viewer: Viewer, env: RuleEnvironment, no
 function checkAlternative(rule: AuthRule, viewer: Viewer, parent: unknown, args: Readonly<Record<string, unknown>>, context: unknown, env: RuleEnvironment, now: number): Denial | undefined | Promise<Denial | undefined> {
   const denial = checkStatic(rule, viewer, parent, env);
   if (denial) return denial;
-  if (rule.policy === undefined) return checkFreshness(rule, viewer, env, now);
-  const allowed = env.policy(rule.policy, viewer, parent, args, context);
-  if (typeof allowed === 'boolean') return allowed ? checkFreshness(rule, viewer, env, now) : FORBIDDEN;
-  return allowed.then((granted) => (granted ? checkFreshness(rule, viewer, env, now) : FORBIDDEN));
+  if (!rule.policies || rule.policies.length === 0) return checkFreshness(rule, viewer, env, now);
+  const verdicts = rule.policies.map((name) => env.policy(name, viewer, parent, args, context));
+  if (verdicts.every((verdict) => typeof verdict === 'boolean')) return verdicts.every(Boolean) ? checkFreshness(rule, viewer, env, now) : FORBIDDEN;
+  return Promise.all(verdicts).then((granted) => (granted.every(Boolean) ? checkFreshness(rule, viewer, env, now) : FORBIDDEN));
 }
 
 /** A place grants when any alternative does; otherwise its mildest denial stands. */
@@ -132,10 +132,10 @@ export function checkRule(
 }
 
 function describeAlternative(rule: AuthRule): string {
-  const parts: string[] = [rule.requires ?? 'USER'];
+  const parts: string[] = [rule.requires ?? 'signed in'];
   if (rule.scopes && rule.scopes.length > 0) parts.push(`scopes (${rule.scopes.map((group) => group.join(' ')).join(' | ')})`);
   if (rule.owner !== undefined) parts.push(`owner(${rule.owner})`);
-  if (rule.policy !== undefined) parts.push(`policy(${rule.policy})`);
+  for (const policy of rule.policies ?? []) parts.push(`policy(${policy})`);
   if (rule.fresh) parts.push('fresh');
   if (rule.maxAge !== undefined) parts.push(`maxAge(${rule.maxAge}s)`);
   if (rule.mfa) parts.push('mfa');

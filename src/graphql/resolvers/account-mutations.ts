@@ -5,21 +5,21 @@ import { signedInPayload, toAuthPayload } from './results';
 export const accountMutations: Pick<MutationResolvers, 'signUp' | 'login' | 'changePassword' | 'reauthenticate'> = {
   async signUp(_parent, { email, password }, ctx) {
     const started = await ctx.accounts.signUp(email, password, ctx.client);
-    return signedInPayload(ctx.cookies, started);
+    return signedInPayload(ctx, started);
   },
 
   async login(_parent, { email, password }, ctx) {
     const started = await ctx.accounts.login(email, password, ctx.client);
-    return signedInPayload(ctx.cookies, started);
+    return signedInPayload(ctx, started);
   },
 
   async changePassword(_parent, { currentPassword, newPassword }, ctx) {
     const viewer = await ctx.auth.require();
-    return toAuthPayload(await ctx.accounts.changePassword(viewer, currentPassword, newPassword, ctx.client));
+    return toAuthPayload(ctx, await ctx.accounts.changePassword(viewer, currentPassword, newPassword, ctx.client));
   },
 
   async reauthenticate(_parent, { password, code }, ctx) {
     const viewer = await ctx.auth.require();
-    return toAuthPayload(await ctx.accounts.reauthenticate(viewer, password ?? undefined, code ?? undefined, ctx.client));
+    return toAuthPayload(ctx, await ctx.accounts.reauthenticate(viewer, password ?? undefined, code ?? undefined, ctx.client));
   },
 };

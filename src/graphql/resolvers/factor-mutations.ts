@@ -8,7 +8,7 @@ export const factorMutations: Pick<
 > = {
   async verifyMfa(_parent, { ticket, code }, ctx) {
     const started = await ctx.factors.verifyMfa(ticket, code, ctx.client);
-    return signedInPayload(ctx.cookies, started);
+    return signedInPayload(ctx, started);
   },
 
   async startTotpEnrollment(_parent, _args, ctx) {
@@ -35,7 +35,7 @@ export const factorMutations: Pick<
 
   async loginWithPasskey(_parent, { response }, ctx) {
     const started = await ctx.passkeys.login(response, ctx.client);
-    return signedInPayload(ctx.cookies, started);
+    return signedInPayload(ctx, started);
   },
 
   async deletePasskey(_parent, { id }, ctx) {

@@ -21,7 +21,7 @@ export const sessionMutations: Pick<MutationResolvers, 'refresh' | 'logout' | 'l
     const result = await ctx.sessions.refresh(presented.token, ctx.client);
     applyRefreshCookie(ctx.cookies, result.cookie);
     if (!result.ok) throw result.error;
-    return toAuthPayload(result.signedIn);
+    return toAuthPayload(ctx, result.signedIn);
   },
 
   async logout(_parent, _args, ctx) {

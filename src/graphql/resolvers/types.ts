@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
-import type { Resolvers } from '../generated/resolvers-types';
+import type { Resolvers, Role } from '../generated/resolvers-types';
 
 function toDate(value: unknown): Date {
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? new Date(value) : undefined;
@@ -37,7 +37,8 @@ export const typeResolvers: Pick<Resolvers, 'User' | 'Session' | 'AuditEvent' | 
     id: (account) => account.user._id.toHexString(),
     email: (account) => account.user.email,
     emailVerified: (account) => account.state.emailVerified,
-    roles: (account) => account.state.roles,
+    // The generated type lists the enum's values at codegen time; schema modules may extend it.
+    roles: (account) => account.state.roles as Role[],
     mfaEnabled: (account) => account.state.totp !== null,
     createdAt: (account) => account.user.createdAt,
   },

@@ -4,7 +4,7 @@ import { loadConfig } from '../../../src/config/config';
 import { connectDatabase } from '../../../src/db/connection';
 import { createDomain } from '../../../src/domain';
 import type { RequestContext } from '../../../src/graphql/context';
-import { buildSchema, schemaParts } from '../../../src/graphql/schema';
+import { buildSchema, declaredRoles, schemaParts } from '../../../src/graphql/schema';
 import { createRequestContext } from '../../../src/http/request-context';
 import { createLogger } from '../../../src/logging/logger';
 import { smtpTransport } from '../../../src/mail/mailer';
@@ -20,8 +20,9 @@ async function main(): Promise<void> {
   const logger = createLogger('warn');
   const connection = await connectDatabase(config.mongodbUri!, logger);
   const modules = loadSchemaModules({ examples: config.examples, connection });
-  const domain = createDomain(config, connection, logger, { mailTransport: smtpTransport(config.smtpUrl!), appUrl: 'http://localhost', webauthnOrigins: ['http://localhost'], moduleScopes: moduleScopes(modules) });
-  const apollo = new ApolloServer<RequestContext>({ schema: buildSchema(schemaParts(modules), { denyByDefault: false, explainDenials: false, enforceAuth: false }) });
+  const schema = buildSchema(schemaParts(modules), { denyByDefault: false, explainDenials: false, enforceAuth: false });
+  const domain = createDomain(config, connection, logger, { roles: declaredRoles(schema), mailTransport: smtpTransport(config.smtpUrl!), appUrl: 'http://localhost', webauthnOrigins: ['http://localhost'], moduleScopes: moduleScopes(modules) });
+  const apollo = new ApolloServer<RequestContext>({ schema });
   const deps = {
     useCases: domain.useCases,
     accessTokens: domain.accessTokens,
