@@ -39,7 +39,7 @@ export function decide(limit: Limit, counts: KeyCounts): 'proceed' | 'wait' | 'r
 
 export interface LimiterOptions {
   windowMs: number;
-  /** How long an attempt may wait for others in flight before it is refused (default 5 s). */
+  /** How long an attempt may wait for others in flight before it is refused (default 8 s). */
   maxWaitMs?: number;
 }
 
@@ -60,18 +60,34 @@ export class AttemptLimiter {
   }
 
   async attempt(limits: readonly Limit[], now = Date.now()): Promise<Attempt> {
-    const deadline = now + (this.options.maxWaitMs ?? 5_000);
+    const deadline = now + (this.options.maxWaitMs ?? 8_000);
     for (let round = 0; ; round += 1) {
       const result = await this.tryOnce(limits, Date.now(), round === 0);
       if (result !== 'wait') return result;
-      if (Date.now() > deadline) {
-        // Still crowded after waiting: refuse, as the bound requires, but without recording.
+      // Others' attempts are in flight (settling in about one password hash). Watch, without
+      // recording anything, until a slot is free, then try again: waiters that retried all at
+      // once would only collide again, so each waits a random share of the crowd it sees.
+      if (!(await this.waitForSlot(limits, deadline))) {
         const limit = limits.find((candidate) => candidate.counts === 'failures')!;
         this.telemetry.rateLimited(limit.key.slice(0, limit.key.indexOf(':')));
         return { allowed: false, retryAfterSeconds: 1, limit: limit.key };
       }
-      // Others' attempts settle in about one password hash; jitter keeps waiters from colliding.
-      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30 * Math.min(round + 1, 6)));
+    }
+  }
+
+  /** Polls until every failure-counted key has room for one more attempt; false at the deadline. */
+  private async waitForSlot(limits: readonly Limit[], deadline: number): Promise<boolean> {
+    const counted = limits.filter((limit) => limit.counts === 'failures');
+    for (;;) {
+      const since = new Date(Date.now() - this.options.windowMs);
+      const recorded = await Promise.all(counted.map((limit) => this.models.LoginAttempt.countDocuments({ key: limit.key, at: { $gt: since } })));
+      const crowd = Math.max(0, ...recorded.map((count, index) => count - counted[index]!.max + 1));
+      if (crowd <= 0) {
+        await sleep(Math.random() * 15);
+        return true;
+      }
+      if (Date.now() > deadline) return false;
+      await sleep(10 + Math.random() * 20 * Math.min(crowd, 10));
     }
   }
 
@@ -133,3 +149,5 @@ export class AttemptLimiter {
     return oldest ? (oldest.at.getTime() + this.options.windowMs - now) / 1_000 : 1;
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
