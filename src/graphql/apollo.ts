@@ -7,11 +7,12 @@ import type { RequestContext } from './context';
 import { createFormatError } from './format-error';
 import { sandboxPlugin } from './sandbox';
 import { SingleCredentialMutationRule } from './validation/single-credential-mutation';
+import { uniformRequestErrorsPlugin } from './uniform-request-errors';
 
 export interface ApolloOptions {
   /** Stack traces on internal errors, the requirement in FORBIDDEN errors. */
   development: boolean;
-  /** Production hardening: no suggestions. */
+  /** Production hardening: no suggestions, one fixed message per kind of refused document. */
   production: boolean;
   introspection: boolean;
   sandbox: boolean;
@@ -56,7 +57,7 @@ export function createApolloServer(schema: GraphQLSchema, options: ApolloOptions
     includeStacktraceInErrorResponses: options.development,
     validationRules: [SingleCredentialMutationRule, ...armor.validationRules],
     // Cache-control hints are computed per field by default; every answer here is no-store.
-    plugins: [...armor.plugins, sandboxPlugin({ enabled: options.sandbox, url: options.appUrl, demo: options.demo, moduleDocuments: options.sandboxDocuments }), ApolloServerPluginCacheControlDisabled()],
+    plugins: [...armor.plugins, sandboxPlugin({ enabled: options.sandbox, url: options.appUrl, demo: options.demo, moduleDocuments: options.sandboxDocuments }), ApolloServerPluginCacheControlDisabled(), ...(options.production ? [uniformRequestErrorsPlugin()] : [])],
     formatError: createFormatError({ development: options.development, hideSuggestions: options.production, logger }),
     logger: {
       debug: (message) => logger.debug(message),

@@ -89,3 +89,55 @@ describe('graphql-armor limits, refused before execution', () => {
     expect(errorOf(response).code).toBe('GRAPHQL_PARSE_FAILED');
   });
 });
+
+describe('refused documents get one fixed message in production (schema names cannot be probed)', () => {
+  // Pairs differ only in whether a name exists: graphql-js answers them differently.
+  const invalid: [string, string, Record<string, unknown>?][] = [
+    ['an existing field without its selection, with an unknown argument', '{ users(x: 1) }'],
+    ['an unknown field with an unknown argument', '{ userz(x: 1) }'],
+    ['an existing object field without a selection', '{ me }'],
+    ['a misspelt subfield', '{ me { emial } }'],
+    ['an unknown argument of an existing field', '{ note(idd: "1") { id } }'],
+    ['a fragment on an unknown type', '{ ... on Userz { id } }'],
+    ['a fragment on an existing type that cannot apply', '{ me { ... on Session { id } } }'],
+    ['an unknown variable type', 'query($v: NoteFilter) { me { id } }'],
+    ['a literal of the wrong type', '{ auditEvents(first: "ten") { type } }'],
+    ['introspection', '{ __type(name: "User") { fields { name } } }'],
+  ];
+
+  it.each(invalid)('%s', async (_name, query) => {
+    const response = await production.client().request(query);
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ errors: [{ message: 'The GraphQL document is not valid for this API.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+  });
+
+  it('parse errors, whatever the mistake', async () => {
+    for (const query of ['{ me { id }', '{ me { id } } }', 'query { note(id: ) { id } }', '{ "users" }']) {
+      const response = await production.client().request(query);
+      expect(response.body).toEqual({ errors: [{ message: 'The GraphQL document could not be parsed.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] });
+    }
+  });
+
+  it('variables that do not fit their types (enum values and input fields are schema names too)', async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['query($t: AuditEventType) { auditEvents(filter: { type: $t }) { type } }', { t: 'LOGIN_FAILD' }],
+      ['query($f: AuditEventFilter) { auditEvents(filter: $f) { type } }', { f: { typo: 1 } }],
+      ['query($n: Int) { auditEvents(first: $n) { type } }', { n: 'ten' }],
+      ['query($id: ID!) { note(id: $id) { id } }', {}],
+    ];
+    for (const [query, variables] of cases) {
+      const response = await production.client().request(query, variables);
+      expect(response.body).toEqual({ errors: [{ message: "The operation's variables are not valid for its variable types.", extensions: { code: 'BAD_USER_INPUT' } }] });
+    }
+  });
+
+  it('development keeps graphql-js messages, which name what is wrong', async () => {
+    const response = await development.client().request('{ me { emial } }');
+    expect(response.body.errors![0]!.message).toMatch(/emial/);
+  });
+
+  it('errors of execution keep their messages and paths (they name nothing the query did not)', async () => {
+    const response = await production.client().request('{ me { id } }');
+    expect(response.body.errors![0]).toMatchObject({ path: ['me'], extensions: { code: 'UNAUTHENTICATED' } });
+  });
+});
