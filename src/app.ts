@@ -150,6 +150,11 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
       enforceAuth: options.enforceAuth,
     });
     const roles = declaredRoles(schema);
+    if (config.trustedDocuments) {
+      const invalid = config.trustedDocuments.invalidAgainst(schema);
+      logger.info({ event: 'graphql.trusted_documents', listed: config.trustedDocuments.size }, `trusted documents only: ${config.trustedDocuments.size} listed`);
+      if (invalid.length > 0) logger.warn({ event: 'graphql.trusted_documents_invalid', ids: invalid }, `${invalid.length} trusted documents do not validate against this schema and will fail`);
+    }
     const domain = createDomain(config, connection, logger, {
       roles,
       mailTransport: smtpTransport(smtpUrl),
@@ -198,6 +203,7 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
       corsOrigins: config.corsOrigins,
       moduleContext: moduleContext(modules),
       maxBodyBytes: config.maxBodyBytes,
+      trustedDocuments: config.trustedDocuments,
     });
     ping = () => pingDatabase(connection);
     logger.info({ event: 'server.ready', url, database: config.mongodbUri ? 'MONGODB_URI' : 'embedded' }, `GraphQL API ready at ${url}`);

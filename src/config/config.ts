@@ -1,5 +1,6 @@
 import { randomBytes, hkdfSync, createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { TrustedDocuments, TrustedDocumentsError } from '../graphql/trusted-documents';
 import { parseDuration } from './duration';
 import {
   KeyConfigError,
@@ -74,6 +75,8 @@ export interface Config {
   trustProxyHops: number;
   purgeIntervalMs: number;
   limits: { maxDepth: number; maxAliases: number; maxCost: number; maxTokens: number };
+  /** TRUSTED_DOCUMENTS: only these documents run; undefined: any valid document. */
+  trustedDocuments: TrustedDocuments | undefined;
 }
 
 export class ConfigError extends Error {
@@ -236,6 +239,7 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: integer(15, 1, 10_000),
   GRAPHQL_MAX_COST: integer(5_000, 1, 10_000_000),
   GRAPHQL_MAX_TOKENS: integer(2_000, 10, 1_000_000),
+  TRUSTED_DOCUMENTS: optionalText,
 });
 
 type Env = Record<string, string | undefined>;
@@ -329,6 +333,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && !values.MONGODB_URI) problems.push('MONGODB_URI: required in production (production never starts an embedded database)');
   if (production && !values.SMTP_URL) problems.push('SMTP_URL: required in production (smtp:// or smtps:// URL of the mail server)');
 
+  let trustedDocuments: TrustedDocuments | undefined;
+  try {
+    trustedDocuments = values.TRUSTED_DOCUMENTS ? TrustedDocuments.fromFile(values.TRUSTED_DOCUMENTS) : undefined;
+  } catch (error) {
+    if (!(error instanceof TrustedDocumentsError)) throw error;
+    problems.push(error.message);
+  }
+
   if (problems.length > 0 || !signing || !refreshTokenKey || !root || !dataEncryptionKey) throw new ConfigError(problems);
 
   return {
@@ -375,5 +387,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: values.GRAPHQL_MAX_COST,
       maxTokens: values.GRAPHQL_MAX_TOKENS,
     },
+    trustedDocuments,
   };
 }

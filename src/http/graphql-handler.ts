@@ -4,13 +4,21 @@ import type { RequestContext } from '../graphql/context';
 import { BodyTooLargeError, readBody } from './body';
 import { createRequestContext, type RequestContextDeps } from './request-context';
 import { sendGraphQLError } from './respond';
+import type { TrustedDocuments } from '../graphql/trusted-documents';
+import { trustedBody, trustedSearch } from './trusted-documents';
 
 const JSON_CONTENT_TYPE = /^application\/(?:graphql-response\+)?json\b/i;
 
 export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, requestId: string) => Promise<void>;
 
+export interface GraphQLHandlerOptions {
+  maxBodyBytes: number;
+  /** When set, only these documents run (TRUSTED_DOCUMENTS); others get BAD_REQUEST before parsing. */
+  trustedDocuments?: TrustedDocuments;
+}
+
 /** `/graphql`: reads the body (bounded), builds the request context, runs Apollo, writes the answer. */
-export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, deps: RequestContextDeps & { maxBodyBytes: number }): GraphQLHandler {
+export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, deps: RequestContextDeps & GraphQLHandlerOptions): GraphQLHandler {
   return async (req, res, requestId) => {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
@@ -41,7 +49,16 @@ export function createGraphQLHandler(apollo: ApolloServer<RequestContext>, deps:
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    let search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    if (deps.trustedDocuments && (method === 'POST' || method === 'GET')) {
+      const trusted = method === 'POST' ? trustedBody(deps.trustedDocuments, body) : trustedSearch(deps.trustedDocuments, search);
+      if ('refused' in trusted) {
+        sendGraphQLError(res, 400, 'BAD_REQUEST', trusted.refused);
+        return;
+      }
+      if ('body' in trusted) body = trusted.body;
+      else search = trusted.search;
+    }
     const { context, cookies } = createRequestContext(req, deps, requestId);
 
     const response = await apollo.executeHTTPGraphQLRequest({
