@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { SchemaModule } from '../../src/graphql/schema-module';
 import { projectRoot } from '../../src/lib/project-root';
-import { resolvers } from './resolvers';
+import { resolvers, sharedWithCaller } from './resolvers';
 import { NoteStore } from './store';
 
 /**
@@ -21,7 +21,8 @@ export function notesModule(connection: Connection): SchemaModule {
       USER: ['notes:read', 'notes:write'],
       ADMIN: ['notes:read', 'notes:write', 'notes:moderate'],
     },
-    models: [store.model],
+    policies: { sharedWithCaller },
+    models: [store.model, store.shares],
     context: { notes: store },
     // A deleted account's notes go with it: nothing is left pointing at nothing.
     erase: (userId) => store.deleteByAuthor(userId),
@@ -35,8 +36,8 @@ query MyNotes {
   notes { id title body draft createdAt }
 }
 
-query PublicSearch {
-  search(term: "") { __typename ... on Announcement { title } ... on Note { title author { email } } }
+query Search {
+  search(term: "gro") { __typename ... on Announcement { title } ... on Note { title author { email } } }
 }
 `,
   };

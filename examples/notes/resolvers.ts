@@ -1,9 +1,11 @@
+import { Types } from 'mongoose';
 import { badUserInput, forbidden } from '../../src/errors';
-import type { AnnouncementModel } from './context';
+import type { PolicyFn } from '../../src/graphql/auth/rules';
+import type { AnnouncementModel, NotesContext } from './context';
 import type { Resolvers } from './generated/resolvers-types';
-import type { NoteDoc } from './store';
+import { SEARCH_LIMIT, searchKey, type NoteDoc } from './store';
 
-/** The example domain's resolvers (./schema.graphql). Authorization lives in the schema, not here. */
+/** The example domain's resolvers (./schema.graphql). Authorization lives in the schema, not here; input checks live here. */
 
 export const ANNOUNCEMENTS: readonly AnnouncementModel[] = [
   { id: 'announcement-1', title: 'Welcome', body: 'Sign up, then try the notes queries with and without a token.' },
@@ -12,26 +14,48 @@ export const ANNOUNCEMENTS: readonly AnnouncementModel[] = [
 
 const TITLE_MAX = 200;
 const BODY_MAX = 10_000;
+const MODERATION_MAX = 1_000;
+const TERM_MIN = 3;
+const TERM_MAX = 100;
 
 function isNote(value: unknown): value is NoteDoc {
   return typeof value === 'object' && value !== null && 'authorId' in value;
 }
 
-function matches(announcement: AnnouncementModel, term: string): boolean {
-  const needle = term.toLowerCase();
-  return announcement.title.toLowerCase().includes(needle) || announcement.body.toLowerCase().includes(needle);
+/** An id argument that must name a note or an account: anything but an ObjectId is bad input, not "not found". */
+function objectId(id: string, argument: string): Types.ObjectId {
+  if (!/^[0-9a-f]{24}$/i.test(id)) throw badUserInput(`"${argument}" is not a valid id.`, argument);
+  return new Types.ObjectId(id);
 }
+
+/** Required text: not only whitespace, at most `max` characters. */
+function text(value: string, argument: string, max: number): string {
+  if (value.trim().length === 0) throw badUserInput(`"${argument}" must not be empty.`, argument);
+  if (value.length > max) throw badUserInput(`"${argument}" must be at most ${max} characters long.`, argument);
+  return value;
+}
+
+/** `@auth(policy: "sharedWithCaller")`: the note's author shared it with the caller (one database lookup per note and request). */
+export const sharedWithCaller: PolicyFn = (viewer, parent, _args, context) =>
+  isNote(parent) ? (context as NotesContext).notes.isSharedWith(parent._id, viewer.userId) : false;
 
 export const resolvers: Resolvers = {
   Query: {
     notes: async (_parent, _args, ctx) => ctx.notes.byAuthor((await ctx.auth.require()).userId),
-    note: (_parent, { id }, ctx) => ctx.notes.byId(id),
+    note: (_parent, { id }, ctx) => ctx.notes.byId(objectId(id, 'id')),
     announcements: () => [...ANNOUNCEMENTS],
     async search(_parent, { term }, ctx) {
-      if (term.length > 100) throw badUserInput('The search term must be at most 100 characters long.', 'term');
-      return [...ANNOUNCEMENTS.filter((announcement) => matches(announcement, term)), ...(await ctx.notes.searchTitles(term))];
+      const key = searchKey(term);
+      if ([...key].length < TERM_MIN || term.length > TERM_MAX) throw badUserInput(`The search term must be ${TERM_MIN} to ${TERM_MAX} characters long.`, 'term');
+      const announcements = ANNOUNCEMENTS.filter((announcement) => searchKey(announcement.title).startsWith(key));
+      // Only the caller's own notes: a search over everyone's would answer "a note starts with
+      // this" to anyone, even with every note's fields guarded.
+      const viewer = await ctx.auth.viewer();
+      const notes = viewer ? await ctx.notes.searchOwnTitles(viewer.userId, key, SEARCH_LIMIT - announcements.length) : [];
+      return [...announcements, ...notes];
     },
-    node: (_parent, { id }, ctx) => ANNOUNCEMENTS.find((announcement) => announcement.id === id) ?? ctx.notes.byId(id),
+    node: (_parent, { id }, ctx) => ANNOUNCEMENTS.find((announcement) => announcement.id === id) ?? ctx.notes.byId(objectId(id, 'id')),
+    noteCount: async (_parent, _args, ctx) => ctx.notes.countByAuthor((await ctx.auth.require()).userId),
     async exportMyNotes(_parent, _args, ctx) {
       const notes = await ctx.notes.byAuthor((await ctx.auth.require()).userId);
       return JSON.stringify(notes.map(({ _id, title, body, draft, createdAt }) => ({ id: _id.toHexString(), title, body, draft, createdAt })));
@@ -39,20 +63,30 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     async createNote(_parent, { title, body, draft }, ctx) {
-      if (title.length === 0 || title.length > TITLE_MAX) throw badUserInput(`The title must be 1 to ${TITLE_MAX} characters long.`, 'title');
-      if (body.length === 0 || body.length > BODY_MAX) throw badUserInput(`The body must be 1 to ${BODY_MAX} characters long.`, 'body');
-      if ((draft?.length ?? 0) > BODY_MAX) throw badUserInput(`The draft must be at most ${BODY_MAX} characters long.`, 'draft');
+      text(title, 'title', TITLE_MAX);
+      text(body, 'body', BODY_MAX);
+      if ((draft?.length ?? 0) > BODY_MAX) throw badUserInput(`"draft" must be at most ${BODY_MAX} characters long.`, 'draft');
       return ctx.notes.create({ authorId: (await ctx.auth.require()).userId, title, body, draft: draft ?? null });
     },
     async deleteNote(_parent, { id }, ctx) {
       const viewer = await ctx.auth.require();
-      const note = await ctx.notes.byId(id);
+      const note = await ctx.notes.byId(objectId(id, 'id'));
       if (!note) return false;
       // The schema let in writers and moderators; a writer may only delete their own notes.
       if (note.authorId.toHexString() !== viewer.userId && !viewer.scopes.has('notes:moderate')) throw forbidden();
       return ctx.notes.delete(note._id);
     },
-    moderateNote: (_parent, { id, note }, ctx) => ctx.notes.moderate(id, note),
+    async shareNote(_parent, { id, userId }, ctx) {
+      const viewer = await ctx.auth.require();
+      const readerId = objectId(userId, 'userId');
+      const [note, reader] = await Promise.all([ctx.notes.byId(objectId(id, 'id')), ctx.users.findById(readerId)]);
+      // Someone else's note and no note answer alike: ids of others' notes are not confirmed.
+      if (!note || note.authorId.toHexString() !== viewer.userId) throw badUserInput('You have no note with this id.', 'id');
+      if (!reader) throw badUserInput('No account has this id.', 'userId');
+      await ctx.notes.share(note._id, readerId);
+      return true;
+    },
+    moderateNote: (_parent, { id, note }, ctx) => ctx.notes.moderate(objectId(id, 'id'), text(note, 'note', MODERATION_MAX)),
   },
   Note: {
     id: (note) => note._id.toHexString(),

@@ -7,6 +7,7 @@ import { projectRoot } from '../lib/project-root';
 import { RoleCatalog } from '../accounts/roles';
 import { applyAuthDirective, type AuthDirectiveOptions } from './auth/directive';
 import { roleHierarchy } from './auth/role-hierarchy';
+import { applyRateLimitDirective } from './rate-limit/directive';
 import { resolvers as productResolvers } from './resolvers';
 import type { SchemaModule } from './schema-module';
 
@@ -38,9 +39,12 @@ export interface SchemaOptions extends AuthDirectiveOptions {
   enforceAuth?: boolean;
 }
 
-/** The executable schema: SDL + resolvers, then @auth applied (which checks deny-by-default). */
+/**
+ * The executable schema: SDL + resolvers, then @rateLimit, then @auth around it (which checks
+ * deny-by-default): a denied call never spends the caller's budget.
+ */
 export function buildSchema(parts: SchemaParts, options: SchemaOptions): GraphQLSchema {
-  const schema = makeExecutableSchema({ typeDefs: parts.typeDefs, resolvers: parts.resolvers });
+  const schema = applyRateLimitDirective(makeExecutableSchema({ typeDefs: parts.typeDefs, resolvers: parts.resolvers }));
   return options.enforceAuth === false ? schema : applyAuthDirective(schema, options);
 }
 

@@ -1,7 +1,6 @@
 import type { Role } from '../../src/accounts/roles';
 import { errorOf, TestClient } from '../support/client';
-import { startTestServer, uniqueEmail, type TestServer } from '../support/server';
-import { decodePart } from '../support/jwt-forge';
+import { startTestServer, uniqueEmail, withGrant, type TestServer } from '../support/server';
 
 let server: TestServer;
 let alice: TestClient; // author of the note
@@ -23,14 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-/** A client whose (genuinely signed) token carries exactly these roles and scopes. */
-function withGrant(from: TestClient, roles: Role[], scope: string): TestClient {
-  const claims = decodePart(from.accessToken!, 1);
-  const client = server.client();
-  client.accessToken = server.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
-  return client;
-}
-
+const grant = (from: TestClient, roles: Role[], scope: string) => withGrant(server, from, roles, scope);
 const anonymous = () => server.client();
 
 describe('roles and sign-in', () => {
@@ -82,19 +74,22 @@ describe('ownership', () => {
 });
 
 describe('no way around a concrete type\'s rules', () => {
-  it('through a public union: anonymous gets announcements, and null with UNAUTHENTICATED for notes', async () => {
-    const response = await anonymous().request('{ search(term: "") { __typename ... on Note { title } ... on Announcement { title } } }');
-    const results = response.body.data!.search as ({ title: string } | null)[];
-    expect(results.filter(Boolean)).toEqual([
-      { __typename: 'Announcement', title: 'Welcome' },
-      { __typename: 'Announcement', title: 'Sessions' },
-    ]);
-    expect(results.filter((r) => r === null).length).toBeGreaterThanOrEqual(1);
-    expect(response.body.errors!.every((e) => e.extensions!.code === 'UNAUTHENTICATED')).toBe(true);
+  it('through a public union: a caller the type refuses sees null for the note, not even its __typename', async () => {
+    // Alice's own note, with a token that lacks notes:read (the Note type's rule).
+    const response = await grant(alice, ['USER'], 'profile').request('{ search(term: "groc") { __typename } }');
+    expect(response.body.data).toEqual({ search: [null] });
+    expect(response.body.errors).toEqual([expect.objectContaining({ path: ['search', 0], extensions: { code: 'FORBIDDEN' } })]);
   });
 
-  it('through a public union, even asking only for __typename-free fields via a fragment on the union member', async () => {
-    const response = await bob.request('{ search(term: "Groc") { ...Secret } } fragment Secret on Note { body }');
+  it('public search answers nothing about others\' notes: anonymous and other users get announcements only', async () => {
+    for (const caller of [anonymous(), bob]) {
+      expect((await caller.data('{ search(term: "groc") { __typename } }')).search).toEqual([]);
+      expect((await caller.data('{ search(term: "wel") { __typename ... on Announcement { title } } }')).search).toEqual([{ __typename: 'Announcement', title: 'Welcome' }]);
+    }
+  });
+
+  it('through a public union, asking only for a guarded field via a fragment on the union member', async () => {
+    const response = await grant(alice, ['USER'], 'profile').request('{ search(term: "Groc") { ...Secret } } fragment Secret on Note { body }');
     expect(response.body.data).toEqual({ search: [null] });
     expect(errorOf(response).code).toBe('FORBIDDEN');
   });
@@ -119,7 +114,7 @@ describe('no way around a concrete type\'s rules', () => {
 
   it('fields with no resolver of their own (default resolvers) are guarded too', async () => {
     // Note.title and Note.createdAt have no explicit resolver.
-    const response = await withGrant(bob, ['USER'], 'profile').request('query($id: ID!) { note(id: $id) { createdAt } }', { id: noteId });
+    const response = await grant(bob, ['USER'], 'profile').request('query($id: ID!) { note(id: $id) { createdAt } }', { id: noteId });
     expect(response.body.data).toEqual({ note: null });
     expect(errorOf(response).code).toBe('FORBIDDEN');
   });
@@ -127,29 +122,29 @@ describe('no way around a concrete type\'s rules', () => {
 
 describe('scopes', () => {
   it('the type\'s scope (notes:read) is required to read any note field', async () => {
-    const withRead = await withGrant(alice, ['USER'], 'notes:read').data('query($id: ID!) { note(id: $id) { title } }', { id: noteId });
+    const withRead = await grant(alice, ['USER'], 'notes:read').data('query($id: ID!) { note(id: $id) { title } }', { id: noteId });
     expect(withRead.note.title).toBe('Groceries');
-    expect(errorOf(await withGrant(alice, ['USER'], 'profile notes:write').request('query($id: ID!) { note(id: $id) { title } }', { id: noteId })).code).toBe('FORBIDDEN');
+    expect(errorOf(await grant(alice, ['USER'], 'profile notes:write').request('query($id: ID!) { note(id: $id) { title } }', { id: noteId })).code).toBe('FORBIDDEN');
   });
 
   it('OR of scope groups: a writer or a moderator may call deleteNote; neither is FORBIDDEN', async () => {
     const note = await alice.data('mutation { createNote(title: "temp", body: "x") { id } }');
-    expect(errorOf(await withGrant(alice, ['USER'], 'notes:read').request('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).code).toBe('FORBIDDEN');
+    expect(errorOf(await grant(alice, ['USER'], 'notes:read').request('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).code).toBe('FORBIDDEN');
     // A writer who is not the author passes the schema rule but the resolver's ownership check refuses.
-    expect(errorOf(await withGrant(bob, ['USER'], 'notes:write').request('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).code).toBe('FORBIDDEN');
-    expect(await withGrant(admin, ['USER', 'ADMIN'], 'notes:moderate').data('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).toEqual({ deleteNote: true });
+    expect(errorOf(await grant(bob, ['USER'], 'notes:write').request('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).code).toBe('FORBIDDEN');
+    expect(await grant(admin, ['USER', 'ADMIN'], 'notes:moderate').data('mutation($id: ID!) { deleteNote(id: $id) }', { id: note.createNote.id })).toEqual({ deleteNote: true });
   });
 
   it('role AND scope: moderateNote needs both', async () => {
     const query = 'mutation($id: ID!) { moderateNote(id: $id, note: "x") { id } }';
-    expect(errorOf(await withGrant(bob, ['USER'], 'notes:moderate notes:read').request(query, { id: noteId })).code).toBe('FORBIDDEN');
-    expect(errorOf(await withGrant(admin, ['USER', 'ADMIN'], 'notes:read').request(query, { id: noteId })).code).toBe('FORBIDDEN');
-    expect((await withGrant(admin, ['USER', 'ADMIN'], 'notes:moderate notes:read').data(query, { id: noteId })).moderateNote.id).toBe(noteId);
+    expect(errorOf(await grant(bob, ['USER'], 'notes:moderate notes:read').request(query, { id: noteId })).code).toBe('FORBIDDEN');
+    expect(errorOf(await grant(admin, ['USER', 'ADMIN'], 'notes:read').request(query, { id: noteId })).code).toBe('FORBIDDEN');
+    expect((await grant(admin, ['USER', 'ADMIN'], 'notes:moderate notes:read').data(query, { id: noteId })).moderateNote.id).toBe(noteId);
   });
 
   it('createNote without notes:write is FORBIDDEN and writes nothing', async () => {
     const before = await (await server.db()).connection.collection('notes').countDocuments();
-    expect(errorOf(await withGrant(alice, ['USER'], 'notes:read').request('mutation { createNote(title: "no", body: "no") { id } }')).code).toBe('FORBIDDEN');
+    expect(errorOf(await grant(alice, ['USER'], 'notes:read').request('mutation { createNote(title: "no", body: "no") { id } }')).code).toBe('FORBIDDEN');
     expect(await (await server.db()).connection.collection('notes').countDocuments()).toBe(before);
   });
 });

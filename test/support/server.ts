@@ -1,6 +1,7 @@
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/config';
-import { RoleCatalog } from '../../src/accounts/roles';
+import { RoleCatalog, type Role } from '../../src/accounts/roles';
+import { decodePart } from './jwt-forge';
 import { MailCatcher } from '../../src/dev/mail-catcher';
 import { AccessTokens, type AccessTokenSubject } from '../../src/tokens/access-token';
 import { TestClient } from './client';
@@ -101,6 +102,14 @@ export async function startTestServer(overrides: Record<string, string> = {}, { 
       await (await database)?.close();
     },
   };
+}
+
+/** A client of `from`'s session whose (genuinely signed) token carries exactly these roles and scopes. */
+export function withGrant(server: TestServer, from: TestClient, roles: Role[], scope: string): TestClient {
+  const claims = decodePart(from.accessToken!, 1);
+  const client = server.client();
+  client.accessToken = server.sign({ userId: claims.sub, sessionId: claims.sid, roles, scope });
+  return client;
 }
 
 export function uniqueEmail(prefix = 'user'): string {

@@ -10,6 +10,7 @@ import { loadTypeDefs, buildSchema, schemaParts } from '../../src/graphql/schema
 import { createFormatError } from '../../src/graphql/format-error';
 import { createLogger } from '../../src/logging/logger';
 import { notesModule } from '../../examples/notes';
+import { modulePolicies } from '../../src/schema-modules';
 import mongoose from 'mongoose';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { IResolvers } from '@graphql-tools/utils';
@@ -211,7 +212,9 @@ describe('applyAuthDirective', () => {
     expect(() => buildSchema(schemaParts(), { denyByDefault: true, explainDenials: false })).not.toThrow();
     // An unopened connection: defining the example's model needs no server.
     const examples = notesModule(mongoose.createConnection());
-    expect(() => buildSchema(schemaParts([examples]), { denyByDefault: true, explainDenials: false })).not.toThrow();
+    expect(() => buildSchema(schemaParts([examples]), { denyByDefault: true, explainDenials: false, policies: modulePolicies([examples]) })).not.toThrow();
+    // Its policy is checked: without it registered, start-up fails naming it.
+    expect(() => buildSchema(schemaParts([examples]), { denyByDefault: true, explainDenials: false })).toThrow(/sharedWithCaller/);
   });
 });
 

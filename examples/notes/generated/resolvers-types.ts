@@ -144,6 +144,8 @@ export type Mutation = {
   setUserDisabled: User;
   /** Sets an account's roles (administrators). */
   setUserRoles: User;
+  /** The author shares a note with another account: that reader may read its body (policy sharedWithCaller). */
+  shareNote: Scalars['Boolean']['output'];
   /** Creates an account and starts a session; sets the refresh cookie. */
   signUp: AuthPayload;
   /** A TOTP secret to scan (otpauth URI and QR code); nothing changes until confirmTotpEnrollment. */
@@ -240,6 +242,12 @@ export type MutationSetUserRolesArgs = {
 };
 
 
+export type MutationShareNoteArgs = {
+  id: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationSignUpArgs = {
   email: Scalars['String']['input'];
   password: Scalars['String']['input'];
@@ -266,7 +274,10 @@ export type Note = Authored & Node & {
   __typename?: 'Note';
   author: User;
   authorId: Scalars['ID']['output'];
-  /** Only the author reads the body. Non-null: when denied, the note itself becomes null. */
+  /**
+   * The author, or a reader the author shared the note with (a policy that reads the database:
+   * two @auth at one place are alternatives). Non-null: when denied, the note itself becomes null.
+   */
   body: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
   draft?: Maybe<Scalars['String']['output']>;
@@ -295,13 +306,19 @@ export type Query = {
   me?: Maybe<User>;
   /** Public lookup by id: a note reached through the interface stays guarded. */
   node?: Maybe<Node>;
-  /** Any note by id (its body stays its author's). */
+  /** Any note by id (its body stays its author's and its readers'). */
   note?: Maybe<Note>;
+  /** How many notes the caller has. Apollo Federation's directives work as they do in GraphOS Router. */
+  noteCount: Scalars['Int']['output'];
   /** The caller's own notes. */
   notes: Array<Note>;
   /** The signed-in user's passkeys. */
   passkeys: Array<Passkey>;
-  /** Public search over announcements and notes: notes in the results stay guarded. */
+  /**
+   * Announcements, and the caller's own notes, whose title starts with the term (at least 3
+   * characters; at most 20 results). Public, so what it may cost is bounded: an indexed prefix
+   * match, and 60 calls a minute per caller (each alias is a call).
+   */
   search: Array<Maybe<SearchResult>>;
   /** The signed-in user's active sessions (refresh-token families), newest first. */
   sessions: Array<Session>;
@@ -541,6 +558,13 @@ export type PublicDirectiveArgs = { };
 
 export type PublicDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
+export type RateLimitDirectiveArgs = {
+  max: Scalars['Int']['input'];
+  window: Scalars['String']['input'];
+};
+
+export type RateLimitDirectiveResolver<Result, Parent, ContextType = NotesContext, Args = RateLimitDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type RequiresScopesDirectiveArgs = {
   scopes: Array<Array<Scalars['String']['input']>>;
 };
@@ -608,6 +632,7 @@ export type MutationResolvers<ContextType = NotesContext, ParentType extends Res
   revokeSession?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeSessionArgs, 'id'>>;
   setUserDisabled?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserDisabledArgs, 'disabled' | 'userId'>>;
   setUserRoles?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserRolesArgs, 'roles' | 'userId'>>;
+  shareNote?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationShareNoteArgs, 'id' | 'userId'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'email' | 'password'>>;
   startTotpEnrollment?: Resolver<ResolversTypes['TotpEnrollment'], ParentType, ContextType>;
   verifyEmail?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationVerifyEmailArgs, 'token'>>;
@@ -644,6 +669,7 @@ export type QueryResolvers<ContextType = NotesContext, ParentType extends Resolv
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   note?: Resolver<Maybe<ResolversTypes['Note']>, ParentType, ContextType, RequireFields<QueryNoteArgs, 'id'>>;
+  noteCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   notes?: Resolver<Array<ResolversTypes['Note']>, ParentType, ContextType>;
   passkeys?: Resolver<Array<ResolversTypes['Passkey']>, ParentType, ContextType>;
   search?: Resolver<Array<Maybe<ResolversTypes['SearchResult']>>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'term'>>;
@@ -704,5 +730,6 @@ export type DirectiveResolvers<ContextType = NotesContext> = {
   includes?: IncludesDirectiveResolver<any, any, ContextType>;
   policy?: PolicyDirectiveResolver<any, any, ContextType>;
   public?: PublicDirectiveResolver<any, any, ContextType>;
+  rateLimit?: RateLimitDirectiveResolver<any, any, ContextType>;
   requiresScopes?: RequiresScopesDirectiveResolver<any, any, ContextType>;
 };

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import { effectiveRequirements } from './effective-rules';
+import { rateLimitOf } from '../rate-limit/directive';
 import { describeRule } from './rules';
 
 export interface ReportRow {
@@ -15,8 +16,10 @@ export function authReport(schema: GraphQLSchema): ReportRow[] {
   return effectiveRequirements(schema)
     .map((entry): ReportRow => {
       const field = `${entry.type}.${entry.field}`;
-      if (entry.rule) return { field, requirement: describeRule(entry.rule), from: entry.rule.places.map((place) => place.source), status: 'protected' };
-      return { field, requirement: entry.isPublic ? 'public' : 'NONE', from: [], status: entry.isPublic ? 'public' : 'unprotected' };
+      const limit = rateLimitOf(schema, entry.type, entry.field);
+      const limited = limit ? `; at most ${limit.max} calls per ${limit.window} per caller` : '';
+      if (entry.rule) return { field, requirement: describeRule(entry.rule) + limited, from: entry.rule.places.map((place) => place.source), status: 'protected' };
+      return { field, requirement: (entry.isPublic ? 'public' : 'NONE') + limited, from: [], status: entry.isPublic ? 'public' : 'unprotected' };
     })
     .sort((a, b) => a.field.localeCompare(b.field));
 }
