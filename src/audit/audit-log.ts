@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { BatchedInserts } from '../db/batched-inserts';
 import type { Logger } from '../logging/logger';
 import type { AuditEventDoc, AuditEventType, Models } from '../db/models';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
@@ -27,31 +28,25 @@ export interface AuditQuery {
   first: number;
 }
 
-/** How long a write waits for others to share its batch (group commit). */
-const BATCH_WINDOW_MS = 2;
-const MAX_BATCH = 500;
-
-type Pending = { doc: Omit<AuditEventDoc, '_id'>; done: () => void };
-
 /**
  * Security events in the `audit_events` collection, kept for `retentionMs`. Never stores secrets.
- * Writes are group-committed: record() resolves once its event is written, but the events of
- * concurrent requests share one insertMany (on FerretDB every write is a SQLite transaction,
- * so one per event would cap refresh throughput).
+ * Writes are group-committed (BatchedInserts): record() resolves once its event is written, but
+ * the events of concurrent requests share one insertMany.
  */
 export class AuditLog {
-  private pending: Pending[] = [];
-  private flushTimer: NodeJS.Timeout | undefined;
+  private readonly writes: BatchedInserts<Omit<AuditEventDoc, '_id'>>;
 
   constructor(
     private readonly models: Pick<Models, 'AuditEvent'>,
     private readonly logger: Logger,
     private readonly telemetry: Telemetry = NO_TELEMETRY,
     private readonly retentionMs = 90 * 86_400_000,
-  ) {}
+  ) {
+    this.writes = new BatchedInserts<Omit<AuditEventDoc, '_id'>>(models.AuditEvent);
+  }
 
   /** Writes the event and logs it. A failed write is logged, never thrown: auditing must not break sign-in. */
-  record(entry: AuditEntry, now = new Date()): Promise<void> {
+  async record(entry: AuditEntry, now = new Date()): Promise<void> {
     const userId = entry.userId ? new Types.ObjectId(String(entry.userId)) : null;
     this.telemetry.securityEvent(entry.type);
     this.logger.info(
@@ -68,27 +63,16 @@ export class AuditLog {
       detail: entry.detail ?? null,
       expiresAt: new Date(now.getTime() + this.retentionMs),
     };
-    return new Promise<void>((done) => {
-      this.pending.push({ doc, done });
-      if (this.pending.length >= MAX_BATCH) void this.flush();
-      else this.flushTimer ??= setTimeout(() => void this.flush(), BATCH_WINDOW_MS);
-    });
+    try {
+      await this.writes.insert(doc);
+    } catch (error) {
+      this.logger.error({ event: 'audit.write_failed', type: entry.type, err: error }, 'audit event not written');
+    }
   }
 
-  /** Writes everything recorded so far (also called before reads and at shutdown). */
-  async flush(): Promise<void> {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      await this.models.AuditEvent.insertMany(batch.map((item) => item.doc), { ordered: false });
-    } catch (error) {
-      this.logger.error({ event: 'audit.write_failed', count: batch.length, types: [...new Set(batch.map((item) => item.doc.type))], err: error }, 'audit events not written');
-    } finally {
-      for (const item of batch) item.done();
-    }
+  /** Resolves once every event recorded so far is written (before reads, and at shutdown). */
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   async find(query: AuditQuery): Promise<AuditEventDoc[]> {

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Models, RefreshTokenDoc } from '../db/models';
-import { isDuplicateKey } from '../db/errors';
+import { BatchedInserts } from '../db/batched-inserts';
 import type { SessionRef, SessionStore } from './session-store';
 import { deriveSuccessor, hashRefreshToken, isRefreshTokenShaped } from '../tokens/refresh-token';
 
@@ -56,7 +56,8 @@ export function decideConflict(facts: ConflictFacts): 'RETRIED' | 'REFUSED' | 'R
  * 2. Its successor is HMAC(key, token): every exchange of the same token, concurrent or retried,
  *    on any instance, computes the same successor without the raw token being stored anywhere.
  * 3. Insert the successor's hash with generation + 1. The unique index on `_id` (and the one on
- *    (sessionId, generation)) lets exactly one insert win; the winner has rotated.
+ *    (sessionId, generation)) lets exactly one insert win; the winner has rotated. Concurrent
+ *    refreshes' inserts share one unordered insertMany; each learns its own document's outcome.
  * 4. A loser (duplicate key) is a retry of a token that was already exchanged: decideConflict.
  *    A replay revokes the whole session by inserting its revocation (unique by session id).
  *
@@ -68,11 +69,16 @@ export function decideConflict(facts: ConflictFacts): 'RETRIED' | 'REFUSED' | 'R
  * "a replay racing legitimate refreshes" caught exactly that.)
  */
 export class RefreshRotation {
+  /** Successors of concurrent refreshes share one write (step 3 is an insert; its outcome is per document). */
+  private readonly successors: BatchedInserts<RefreshTokenDoc>;
+
   constructor(
     private readonly models: Pick<Models, 'RefreshToken'>,
     private readonly sessions: SessionStore,
     private readonly options: RotationOptions,
-  ) {}
+  ) {
+    this.successors = new BatchedInserts(models.RefreshToken);
+  }
 
   /** Step 1: the presented token's record, or null when it is malformed or unknown. */
   async lookup(presentedToken: string): Promise<PresentedToken | null> {
@@ -98,12 +104,8 @@ export class RefreshRotation {
     if (session.expiresAt.getTime() <= now.getTime() || (idle && !successorExists)) return { outcome: 'REJECTED', reason: 'SESSION_EXPIRED', session };
 
     const generation = record.generation + 1;
-    try {
-      await RefreshToken.create({ _id: successorHash, sessionId: session.sessionId, userId: session.userId, generation, createdAt: now, expiresAt: session.expiresAt });
-      return { outcome: 'ROTATED', session, refreshToken: successor, generation };
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
+    const inserted = await this.successors.insert({ _id: successorHash, sessionId: session.sessionId, userId: session.userId, generation, createdAt: now, expiresAt: session.expiresAt });
+    if (inserted === 'inserted') return { outcome: 'ROTATED', session, refreshToken: successor, generation };
 
     const [existing, successorWasExchanged] = await Promise.all([
       RefreshToken.findOne({ sessionId: session.sessionId, generation }, { createdAt: 1 }).lean<RefreshTokenDoc>().exec(),
