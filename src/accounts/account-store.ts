@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { isDuplicateKey } from '../db/errors';
 import type { AccountRevisionDoc, Models } from '../db/models';
 import { BoundedCache } from '../lib/bounded-cache';
+import { SequenceHead, sequenceId } from '../db/sequence-head';
 
 /** An account's current state: its newest revision. */
 export type AccountState = AccountRevisionDoc;
@@ -24,13 +25,15 @@ export type Decide = (current: AccountState) => StateChange | undefined;
 export const STATE_CACHE_MS = 400;
 /** Superseded revisions are kept this long (an audit trail; and no change can be in flight that long). */
 const SUPERSEDED_RETENTION_MS = 3_600_000;
+/** How long a revision known to be the newest may start a probe (SequenceHead); well within the retention. */
+const KNOWN_NEWEST_MS = SUPERSEDED_RETENTION_MS / 2;
 const MAX_ATTEMPTS = 8;
 
 export class ConcurrentChangeError extends Error {
   override name = 'ConcurrentChangeError';
 }
 
-const revisionId = (userId: Types.ObjectId | string, rev: number) => `${String(userId)}:${rev}`;
+const revisionId = (userId: Types.ObjectId | string, rev: number) => sequenceId(String(userId), rev);
 
 /**
  * Account state as insert-only revisions: the current state is the highest `rev`. A change reads
@@ -43,12 +46,25 @@ const revisionId = (userId: Types.ObjectId | string, rev: number) => `${String(u
 export class AccountStore {
   private readonly cache = new BoundedCache<string, AccountState | null>(50_000);
   private readonly inFlight = new Map<string, Promise<AccountState | null>>();
+  private readonly newest: SequenceHead<AccountState>;
 
-  constructor(private readonly models: Pick<Models, 'AccountRevision'>) {}
+  constructor(private readonly models: Pick<Models, 'AccountRevision'>) {
+    this.newest = new SequenceHead<AccountState>(models.AccountRevision, {
+      positionOf: (state) => state.rev,
+      newestByQuery: (userId) => models.AccountRevision.findOne({ userId }).sort({ rev: -1 }).lean<AccountState>().exec(),
+      knownForMs: KNOWN_NEWEST_MS,
+      // An account deleted behind the API's back (its revisions removed by hand) shows within this.
+      recheckExistenceMs: 300,
+    });
+  }
 
-  /** The current state, read now. null: no such account (or deleted). */
+  /**
+   * The current state, read now. null: no such account (or deleted). Revisions are numbered
+   * without gaps, so this is a look-up by `_id` once the account's newest revision is known here
+   * (see SequenceHead).
+   */
   current(userId: Types.ObjectId | string): Promise<AccountState | null> {
-    return this.models.AccountRevision.findOne({ userId }).sort({ rev: -1 }).lean<AccountState>().exec();
+    return this.newest.newest(String(userId));
   }
 
   /** The current state as this instance saw it at most STATE_CACHE_MS ago; concurrent reads share one query. */
@@ -72,12 +88,14 @@ export class AccountStore {
   /** This instance changed the account: stop using its cached state here at once. */
   forget(userId: Types.ObjectId | string): void {
     this.cache.delete(String(userId));
+    this.newest.forget(String(userId));
   }
 
   /** Revision 0 of a new account. */
   async create(userId: Types.ObjectId, fields: StateFields, now = new Date()): Promise<AccountState> {
     const state: AccountState = { _id: revisionId(userId, 0), userId, rev: 0, at: now, change: 'sign-up', credentialVersion: 0, ...fields };
     await this.models.AccountRevision.create(state);
+    this.newest.remember(String(userId), state);
     return state;
   }
 
@@ -108,6 +126,7 @@ export class AccountStore {
         throw error;
       }
       this.forget(userId);
+      this.newest.remember(String(userId), after);
       void this.prune(before.userId, rev, now);
       return { before, after };
     }

@@ -65,7 +65,8 @@ export interface SessionDoc {
  * or changing one's own password adds one. Insert-only, like everything safety-relevant here.
  */
 export interface SessionAuthenticationDoc {
-  _id: Types.ObjectId;
+  /** `<sessionId>:<n>`, n = 0 at sign-in, + 1 for each re-authentication (see SequenceHead). */
+  _id: string;
   sessionId: string;
   userId: Types.ObjectId;
   credentialVersion: number;
@@ -272,6 +273,7 @@ export function defineModels(connection: Connection): Models {
 
   const authentication = new Schema<SessionAuthenticationDoc>(
     {
+      _id: { type: String, required: true },
       sessionId: { type: String, required: true },
       userId: { type: Schema.Types.ObjectId, required: true },
       credentialVersion: { type: Number, required: true },

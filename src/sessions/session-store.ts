@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
+import { SequenceHead, sequenceId } from '../db/sequence-head';
 import type { AccountStore } from '../accounts/account-store';
 import type { Models, SessionAuthenticationDoc, SessionDoc } from '../db/models';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
@@ -47,13 +48,32 @@ export function refOf(session: SessionDoc): SessionRef {
  * an insert keyed by the session id (see SessionRevocationDoc): atomic, idempotent, and never
  * undone, whatever else writes to the session concurrently.
  */
+/** A session's n-th authentication (0: its sign-in). Documents of an older format have no position. */
+function positionOf(authentication: SessionAuthenticationDoc): number {
+  const position = Number(String(authentication._id).slice(String(authentication._id).lastIndexOf(':') + 1));
+  return Number.isSafeInteger(position) ? position : -1;
+}
+
+const MAX_AUTHENTICATE_ATTEMPTS = 8;
+
 export class SessionStore {
+  /** Each session's newest authentication, read by `_id` (SequenceHead). */
+  private readonly authentications: SequenceHead<SessionAuthenticationDoc>;
+
   constructor(
     private readonly models: Pick<Models, 'Session' | 'SessionRevocation' | 'SessionAuthentication' | 'RefreshToken'>,
     private readonly accounts: AccountStore,
     private readonly options: { refreshTokenTtlMs: number },
     private readonly telemetry: Telemetry = NO_TELEMETRY,
-  ) {}
+  ) {
+    this.authentications = new SequenceHead<SessionAuthenticationDoc>(models.SessionAuthentication, {
+      positionOf,
+      newestByQuery: (sessionId) => models.SessionAuthentication.findOne({ sessionId }).sort({ at: -1 }).lean<SessionAuthenticationDoc>().exec(),
+      // Authentications live as long as their session: nothing is pruned under a known one.
+      knownForMs: 30 * 60_000,
+      recheckExistenceMs: 300,
+    });
+  }
 
   async start(userId: Types.ObjectId, client: ClientInfo, authentication: Authentication, now = new Date()): Promise<StartedSession> {
     const session: SessionDoc = {
@@ -67,7 +87,8 @@ export class SessionStore {
     // In this order, not in parallel: rotation trusts the session a token names, so a token must
     // never exist without its session (nor a session without its authentication).
     await this.models.Session.create(session);
-    await this.authenticate(refOf(session), authentication, now);
+    // A new session's first authentication: position 0 of a session id nobody else has.
+    if (!(await this.insertAuthentication(refOf(session), authentication, now, 0))) throw new Error(`session ${session._id} already has an authentication`);
     const refreshToken = generateRefreshToken();
     await this.models.RefreshToken.create({
       _id: hashRefreshToken(refreshToken),
@@ -80,22 +101,47 @@ export class SessionStore {
     return { session, refreshToken };
   }
 
-  /** Records that a session (re)proved its account's credentials: a new binding, never an update. */
+  /**
+   * Records that a session (re)proved its account's credentials: a new binding, never an update,
+   * inserted as the session's next authentication (a unique `_id`: of concurrent ones, each gets
+   * its own position). One that proved an older credential version than the session already
+   * holds is not recorded: the session keeps the newer one (and the caller's check refuses).
+   */
   async authenticate(session: SessionRef, authentication: Authentication, now = new Date()): Promise<SessionAuthenticationDoc> {
-    const doc = await this.models.SessionAuthentication.create({
+    for (let attempt = 0; attempt < MAX_AUTHENTICATE_ATTEMPTS; attempt += 1) {
+      const head = await this.authentications.newest(session.sessionId);
+      if (head && head.credentialVersion > authentication.credentialVersion) return head;
+      const inserted = await this.insertAuthentication(session, authentication, now, head ? positionOf(head) + 1 : 0);
+      if (inserted) return inserted;
+      // Another authentication took this position: read the newest again.
+    }
+    throw new Error(`session ${session.sessionId}: authentications inserted concurrently ${MAX_AUTHENTICATE_ATTEMPTS} times`);
+  }
+
+  /** Inserts the session's authentication at `position`; null when that position is taken. */
+  private async insertAuthentication(session: SessionRef, authentication: Authentication, now: Date, position: number): Promise<SessionAuthenticationDoc | null> {
+    const doc: SessionAuthenticationDoc = {
+      _id: sequenceId(session.sessionId, position),
       sessionId: session.sessionId,
       userId: session.userId,
       credentialVersion: authentication.credentialVersion,
       amr: [...authentication.amr],
       at: now,
       expiresAt: session.expiresAt,
-    });
-    return doc.toObject();
+    };
+    try {
+      await this.models.SessionAuthentication.create(doc);
+    } catch (error) {
+      if (isDuplicateKey(error)) return null;
+      throw error;
+    }
+    this.authentications.remember(session.sessionId, doc);
+    return doc;
   }
 
-  /** The session's authentication for the newest credential version it holds (the latest one of those). */
+  /** The session's newest authentication, read now. */
   latestAuthentication(sessionId: string): Promise<SessionAuthenticationDoc | null> {
-    return this.models.SessionAuthentication.findOne({ sessionId }).sort({ credentialVersion: -1, at: -1 }).lean<SessionAuthenticationDoc>().exec();
+    return this.authentications.newest(sessionId);
   }
 
   /**
