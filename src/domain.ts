@@ -23,7 +23,7 @@ import { Mailer, type MailTransport } from './mail/mailer';
 import { NO_TELEMETRY, type Telemetry } from './observability/telemetry';
 import { PasswordHasher } from './passwords/hasher';
 import { RefreshRotation } from './sessions/rotation';
-import { STATELESS_SESSION_STATUS, StrictSessionStatus, type SessionStatus } from './sessions/session-status';
+import { StatelessSessionStatus, StrictSessionStatus, type SessionStatus } from './sessions/session-status';
 import { SessionStore } from './sessions/session-store';
 import { Sessions } from './sessions/sessions';
 import { AccessTokens } from './tokens/access-token';
@@ -95,7 +95,7 @@ export function createDomain(config: Config, connection: Connection, logger: Log
   }, devices);
 
   const store = new SessionStore(models, states, { refreshTokenTtlMs: config.refreshTokenTtlMs }, telemetry);
-  const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : STATELESS_SESSION_STATUS;
+  const sessionStatus = config.sessionCheck === 'strict' ? new StrictSessionStatus(store) : new StatelessSessionStatus(store);
   const accessTokens = new AccessTokens({ ...config.jwt, ttlMs: config.accessTokenTtlMs, roles: extras.roles });
   const rotation = new RefreshRotation(models, store, {
     refreshTokenKey: config.refreshTokenKey,

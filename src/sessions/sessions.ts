@@ -126,35 +126,36 @@ export class Sessions {
    * whose account was disabled or deleted, never refreshes.
    */
   async refresh(token: string, client: ClientInfo): Promise<RefreshOutcome> {
-    const { rotation, accounts, audit, store } = this.deps;
+    const { rotation, accounts, audit, status, store } = this.deps;
     const presented = await rotation.lookup(token);
     if (!presented) return { ok: false, error: unauthenticated('REFRESH_TOKEN_INVALID'), cookie: CLEAR };
     const { session: ref } = presented;
-    // What the new access token needs is read alongside the rotation.
-    const [result, account, authentication] = await Promise.all([
-      rotation.exchange(presented),
-      accounts.findById(ref.userId, { fresh: true }),
-      store.latestAuthentication(ref.sessionId),
-    ]);
+    const userId = ref.userId.toHexString();
+    // Read now: the revocation (rotation) and the account (its roles go into the new token, so a
+    // promotion arrives with the next refresh). The session's authentication as the session
+    // check knows it: it changes only when the session signs in again, which is checked below.
+    const [result, facts, account] = await Promise.all([rotation.exchange(presented), status.facts(ref.sessionId, userId), accounts.findById(userId, { fresh: true })]);
     if (result.outcome === 'REUSED') {
       // Rotation has revoked the session already (an insert nothing can undo).
-      this.deps.status.forget(ref.sessionId);
+      status.forget(ref.sessionId);
       await audit.record({ type: 'REFRESH_TOKEN_REUSED', userId: ref.userId, sessionId: ref.sessionId, client, detail: 'a rotated refresh token was presented again: session revoked' });
       return { ok: false, error: unauthenticated('REFRESH_TOKEN_REUSED'), cookie: CLEAR };
     }
     if (result.outcome === 'REJECTED') return { ok: false, error: unauthenticated(result.reason), cookie: CLEAR };
+    if (facts.state !== 'active' && facts.state !== 'superseded') return { ok: false, error: unauthenticated(facts.state === 'unknown' ? 'SESSION_REVOKED' : deadReason(facts.state)), cookie: CLEAR };
     if (!account) return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
     if (account.state.disabled) return { ok: false, error: unauthenticated('ACCOUNT_DISABLED'), cookie: CLEAR };
-    if (!authentication || authentication.credentialVersion !== account.state.credentialVersion) {
-      return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
-    }
+    // Bound to the account's current credential version, as read now (another instance may have re-bound it).
+    let authentication = facts.state === 'active' ? facts.authentication : null;
+    if (authentication?.credentialVersion !== account.state.credentialVersion) authentication = await store.latestAuthentication(ref.sessionId);
+    if (!authentication || authentication.credentialVersion !== account.state.credentialVersion) return { ok: false, error: unauthenticated('SESSION_REVOKED'), cookie: CLEAR };
     // The successor is a credential from now on: it goes out even if the audit write fails.
     const cookie = setCookie(result.refreshToken, ref);
     if (result.outcome === 'ROTATED') {
       await audit.record({ type: 'REFRESHED', userId: ref.userId, sessionId: ref.sessionId, client, detail: `generation ${result.generation}` });
     }
     // The new token carries the roles just read; this instance's session check must not narrow them to older ones.
-    this.deps.status.observed(ref.sessionId, account.state.roles);
+    status.observed(ref.sessionId, { state: 'active', account: account.state, authentication });
     return { ok: true, signedIn: this.issue(account, ref.sessionId, authentication), cookie };
   }
 
