@@ -164,6 +164,7 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
       erasures: moduleErasures(modules),
       telemetry,
     });
+    cleanUps.unshift(() => domain.hasher.close());
     // Undone in this order: finish background work (it may send mail), deliver mail, write audit events.
     cleanUps.unshift(() => domain.audit.flush());
     cleanUps.unshift(() => domain.mailer.flush(5_000));

@@ -4,7 +4,7 @@ import { isDuplicateKey } from '../db/errors';
 import type { Models } from '../db/models';
 import { badUserInput, mfaRequired, rateLimited, unauthenticated } from '../errors';
 import { MFA_METHODS, type SecondFactors } from '../factors/second-factors';
-import type { PasswordHasher } from '../passwords/hasher';
+import type { PasswordHasher, PasswordMatch } from '../passwords/hasher';
 import { isPasswordLengthAcceptable, normalizePassword, PASSWORD_MAX_LENGTH } from '../passwords/policy';
 import type { Caller, Sessions, SignedIn, Started } from '../sessions/sessions';
 import type { AccountStore } from './account-store';
@@ -102,13 +102,22 @@ export class Accounts {
       throw badUserInput(`The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`, 'password');
     }
     const email = inputs.email(emailInput);
+    // Hashing overloaded: refused before any database work (a storm must cost the storm, not us).
+    hasher.admit();
     const attempt = await limiter.attempt(inputs.loginLimits(email, client));
     if (!attempt.allowed) {
       await audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
       throw rateLimited(attempt.retryAfterSeconds);
     }
-    const account = await users.findByEmail(email);
-    const match = account ? await hasher.verify(account.state.passwordHash, password) : await hasher.verifyDummy(password);
+    let account: Account | null;
+    let match: PasswordMatch;
+    try {
+      account = await users.findByEmail(email);
+      match = account ? await hasher.verify(account.state.passwordHash, password) : await hasher.verifyDummy(password);
+    } catch (error) {
+      await attempt.abandoned();
+      throw error;
+    }
     if (!account || match === 'mismatch') {
       await attempt.failed();
       await audit.record({ type: 'LOGIN_FAILED', userId: account?.user._id ?? null, client, detail: account ? 'wrong password' : 'unknown email' });
@@ -179,9 +188,17 @@ export class Accounts {
    */
   private async verifyOwnPassword(caller: Caller, account: Account['state'], password: string, client: ClientInfo, field = 'currentPassword'): Promise<Account['state']> {
     const { limiter, hasher, audit } = this.deps;
+    hasher.admit();
     const attempt = await limiter.attempt([{ key: `session:${caller.sessionId}`, max: this.options.loginMaxFailures, counts: 'failures' }]);
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
-    if ((await hasher.verify(account.passwordHash, password)) === 'mismatch') {
+    let match: PasswordMatch;
+    try {
+      match = await hasher.verify(account.passwordHash, password);
+    } catch (error) {
+      await attempt.abandoned();
+      throw error;
+    }
+    if (match === 'mismatch') {
       await attempt.failed();
       await audit.record({ type: 'LOGIN_FAILED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `wrong ${field === 'password' ? 'password (re-authentication)' : 'current password'}` });
       throw badUserInput(field === 'password' ? 'The password is not correct.' : 'The current password is not correct.', field);

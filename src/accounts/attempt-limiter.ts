@@ -16,7 +16,15 @@ export interface Limit {
   clearOnSuccess?: boolean;
 }
 
-export type Attempt = { allowed: true; succeeded(): Promise<void>; failed(): Promise<void> } | { allowed: false; retryAfterSeconds: number; limit: string };
+export type Attempt =
+  | {
+      allowed: true;
+      succeeded(): Promise<void>;
+      failed(): Promise<void>;
+      /** The attempt never got to check anything (an error, the hashing pool overloaded): as if it had not happened. */
+      abandoned(): Promise<void>;
+    }
+  | { allowed: false; retryAfterSeconds: number; limit: string };
 
 /** What one key's documents say: in the window, how many attempts are recorded and how many of them failed. */
 export interface KeyCounts {
@@ -124,15 +132,16 @@ export class AttemptLimiter {
       await LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
       return 'wait';
     }
+    const withdraw = () => LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
     return {
       allowed: true,
       // A success never counts against failure limits.
       succeeded: async () => {
         const cleared = limits.filter((limit) => limit.clearOnSuccess).flatMap((limit) => [limit.key, `${limit.key}#failed`]);
-        await Promise.all([
-          LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } }),
-          cleared.length > 0 ? LoginAttempt.deleteMany({ key: { $in: cleared } }) : undefined,
-        ]);
+        await Promise.all([withdraw(), cleared.length > 0 ? LoginAttempt.deleteMany({ key: { $in: cleared } }) : undefined]);
+      },
+      abandoned: async () => {
+        await withdraw();
       },
       // A failure is settled: its marker goes in before anything else could count it as in flight.
       failed: async () => {

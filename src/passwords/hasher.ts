@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
+import { rateLimited } from '../errors';
+import { DEFAULT_HASH_POOL, HashPool, HashPoolOverloaded, type HashJob, type HashPoolOptions } from './hash-pool';
 import { normalizePassword } from './policy';
 
 /** How a password matched: in its normal form, or only as typed (a hash made before normalisation: rehash it). */
@@ -23,59 +24,46 @@ const ARGON2ID = 2;
 /** OWASP's argon2id recommendation: 19 MiB, 2 iterations, 1 lane. */
 export const ARGON2_PARAMS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/**
- * At most `limit` tasks at once; the rest wait in order. Hashing is CPU-bound: without a cap, a
- * login storm fills every core and every other request waits behind it.
- */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  get queued(): number {
-    return this.waiting.length;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active += 1;
-    try {
-      return await task();
-    } finally {
-      this.active -= 1;
-      this.waiting.shift()?.();
-    }
-  }
+export interface HasherOptions {
+  params?: { memoryCost: number; timeCost: number; parallelism: number };
+  /** The hashing threads (hash-pool.ts); default: one per core, nice 10, 32 queued, 2 s. */
+  pool?: Partial<HashPoolOptions>;
 }
 
-/** One core stays free for serving requests while passwords are hashed. */
-export const DEFAULT_HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
-
 /**
- * argon2id through @node-rs/argon2, which runs on libuv's thread pool: hashing never blocks
- * the event loop (~18 ms a hash here), and at most `concurrency` hashes run at once.
+ * argon2id (~18 ms a hash here) on a pool of low-priority threads (hash-pool.ts): hashing never
+ * blocks the event loop, cannot take the CPU from requests, and under overload answers
+ * RATE_LIMITED with retryAfter at once rather than queueing: only when a hash would wait more
+ * than 2 s or 32 are queued (contract), never for a handful of parallel logins.
  */
 export class PasswordHasher {
   private dummyHash: Promise<string> | undefined;
-  private readonly slots: Semaphore;
+  private readonly pool: HashPool;
+  private readonly params: { memoryCost: number; timeCost: number; parallelism: number };
 
-  constructor(
-    private readonly params: { memoryCost: number; timeCost: number; parallelism: number } = ARGON2_PARAMS,
-    concurrency = DEFAULT_HASH_CONCURRENCY,
-  ) {
-    this.slots = new Semaphore(concurrency);
+  constructor(options: HasherOptions = {}) {
+    this.params = options.params ?? ARGON2_PARAMS;
+    this.pool = new HashPool({ size: availableParallelism(), ...DEFAULT_HASH_POOL, ...options.pool });
   }
 
-  /** Hashes waiting for a free slot (a gauge for monitoring). */
+  /** Hashes waiting for a free thread (a gauge for monitoring). */
   get queueLength(): number {
-    return this.slots.queued;
+    return this.pool.queueLength;
+  }
+
+  /** Refuses at once (RATE_LIMITED) when a hash started now would be shed: call before other work. */
+  admit(): void {
+    try {
+      this.pool.admit();
+    } catch (error) {
+      throw asRateLimited(error);
+    }
   }
 
   /** Hashes the password's NFKC form (callers refuse ill-formed passwords before: see policy.ts). */
-  hash(password: string): Promise<string> {
+  async hash(password: string): Promise<string> {
     const normalized = normalizePassword(password) ?? password;
-    return this.slots.run(() => hash(normalized, { ...this.params, algorithm: ARGON2ID }));
+    return (await this.run({ op: 'hash', password: normalized, params: { ...this.params, algorithm: ARGON2ID } })) as string;
   }
 
   /**
@@ -96,17 +84,12 @@ export class PasswordHasher {
    */
   async verifyDummy(password: string): Promise<'mismatch'> {
     this.dummyHash ??= this.hash(randomBytes(32).toString('base64url'));
-    const dummy = await this.dummyHash;
+    const dummy = await this.dummyHash.catch((error: unknown) => {
+      this.dummyHash = undefined; // shed while overloaded: made again next time
+      throw error;
+    });
     for (const form of candidates(password).forms) await this.verifyOne(dummy, form);
     return 'mismatch';
-  }
-
-  private async verifyOne(storedHash: string, password: string): Promise<boolean> {
-    try {
-      return await this.slots.run(() => verify(storedHash, password));
-    } catch {
-      return false;
-    }
   }
 
   /** Whether a stored hash was made with other parameters (or another algorithm) than ours. */
@@ -115,4 +98,25 @@ export class PasswordHasher {
     if (!match) return true;
     return Number(match[1]) !== this.params.memoryCost || Number(match[2]) !== this.params.timeCost || Number(match[3]) !== this.params.parallelism;
   }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async verifyOne(storedHash: string, password: string): Promise<boolean> {
+    return (await this.run({ op: 'verify', hash: storedHash, password })) as boolean;
+  }
+
+  private async run(job: HashJob): Promise<string | boolean> {
+    try {
+      return await this.pool.run(job);
+    } catch (error) {
+      throw asRateLimited(error);
+    }
+  }
+}
+
+/** The pool's overload as the contract's answer: RATE_LIMITED with retryAfter. */
+function asRateLimited(error: unknown): unknown {
+  return error instanceof HashPoolOverloaded ? rateLimited(error.retryAfterMs / 1_000) : error;
 }

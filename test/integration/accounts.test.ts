@@ -131,7 +131,7 @@ describe('login', () => {
   it('re-hashes a stored hash made with outdated parameters', async () => {
     const email = uniqueEmail();
     await server.client().signUp(email);
-    const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash(PASSWORD);
+    const weak = await new PasswordHasher({ params: { memoryCost: 4096, timeCost: 1, parallelism: 1 } }).hash(PASSWORD);
     // An account whose newest revision holds a hash made with weaker parameters.
     const { models } = await server.db();
     const user = (await models.User.findOne({ email }).lean())!;

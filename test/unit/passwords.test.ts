@@ -81,7 +81,7 @@ describe('PasswordHasher', () => {
   });
 
   it('flags hashes with other parameters or algorithms for re-hashing, and never throws on garbage', async () => {
-    const weak = await new PasswordHasher({ memoryCost: 4096, timeCost: 1, parallelism: 1 }).hash('pw');
+    const weak = await new PasswordHasher({ params: { memoryCost: 4096, timeCost: 1, parallelism: 1 } }).hash('pw');
     expect(hasher.needsRehash(weak)).toBe(true);
     expect(hasher.needsRehash('$2b$10$abcdefghijklmnopqrstuv')).toBe(true);
     expect(await hasher.verify('not a hash', 'pw')).toBe('mismatch');
