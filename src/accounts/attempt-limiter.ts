@@ -109,10 +109,9 @@ export class AttemptLimiter {
     await LoginAttempt.insertMany(docs.filter((_, index) => first || limits[index]!.counts === 'failures'));
     const counts = await Promise.all(
       limits.map(async (limit): Promise<KeyCounts> => {
-        const [recorded, failed] = await Promise.all([
-          LoginAttempt.countDocuments({ key: limit.key, at: { $gt: since } }),
-          limit.counts === 'failures' ? LoginAttempt.countDocuments({ key: `${limit.key}#failed`, at: { $gt: since } }) : 0,
-        ]);
+        const recorded = await LoginAttempt.countDocuments({ key: limit.key, at: { $gt: since } });
+        // Settled failures matter only over the limit (decide): at rest a login counts each key once.
+        const failed = recorded > limit.max && limit.counts === 'failures' ? await LoginAttempt.countDocuments({ key: `${limit.key}#failed`, at: { $gt: since } }) : 0;
         return { recorded, failed };
       }),
     );
