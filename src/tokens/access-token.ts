@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { SigningKey, VerificationKey } from '../config/keys';
 import type { Role, RoleCatalog } from '../accounts/roles';
 import { BoundedCache } from '../lib/bounded-cache';
+import { SeenBefore } from '../lib/seen-before';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** Seconds of clock skew tolerated on exp, nbf and iat between instances. */
@@ -92,6 +93,8 @@ function hasClaimShapes(payload: Record<string, unknown>, roles: RoleCatalog): p
 export class AccessTokens {
   private readonly keysById = new Map<string, VerificationKey>();
   private readonly verified: BoundedCache<string, VerifiedClaims>;
+  /** A token is cached from its second use: a client reuses its token; a one-off one would only churn the cache. */
+  private readonly seen = new SeenBefore();
 
   constructor(private readonly options: AccessTokenOptions) {
     for (const key of options.verification) this.keysById.set(key.kid, key);
@@ -166,7 +169,7 @@ export class AccessTokens {
       exp: claims.exp,
       jti: claims.jti,
     };
-    this.verified.set(token, verifiedClaims, claims.exp * 1_000);
+    if (this.seen.check(token)) this.verified.set(token, verifiedClaims, claims.exp * 1_000);
     return { ok: true, claims: verifiedClaims };
   }
 }
