@@ -27,7 +27,8 @@ export class SeenBefore {
       fingerprint = Math.imul(fingerprint ^ code, 0x5bd1e995);
     }
     const slot = (index >>> 0) & this.mask;
-    const value = (fingerprint >>> 0) | 1; // never 0, the empty slot
+    // `| 1`: never 0, the empty slot; `>>> 0` after it, as `|` yields a signed number the Uint32Array would not return.
+    const value = (fingerprint | 1) >>> 0;
     if (this.fingerprints[slot] === value) return true;
     this.fingerprints[slot] = value;
     return false;
