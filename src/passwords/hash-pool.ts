@@ -78,10 +78,11 @@ export class HashPool {
 
   private spawn(): Worker {
     const worker = new Worker(this.source, { eval: true });
-    // Threads never keep the process alive (shutdown does not wait for them).
-    worker.unref();
     worker.on('message', (message: { id: number; result?: string | boolean; error?: string }) => this.settle(worker, message));
     worker.on('error', (error) => this.fail(worker, error));
+    // Threads never keep the process alive (shutdown does not wait for them). After the
+    // listeners: adding a 'message' listener refs the thread's port again.
+    worker.unref();
     this.all.push(worker);
     return worker;
   }
