@@ -201,7 +201,10 @@ function build(): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Progress on stderr (the table goes to stdout at the end).
+  const progress = (what: string) => process.stderr.write(`[${String(Math.round((Date.now() - started) / 1000)).padStart(4)} s] ${what}\n`);
   build();
+  progress('built');
   const [database, mail] = await Promise.all([startDatabase(), MailCatcher.start()]);
   const uri = database.uri;
   const env = { MONGODB_URI: uri, NODE_ENV: 'production', LOG_LEVEL: 'warn', SESSION_CHECK: 'strict', SMTP_URL: mail.url, DATA_ENCRYPTION_KEY: '0'.repeat(64), EXAMPLES: 'true', LOGIN_MAX_PER_IP: '1000000' };
@@ -228,10 +231,11 @@ async function main(): Promise<void> {
     }
 
     // P1 and P2: the same query, protected and not, on our stack, on startStandaloneServer and on graphql-js alone.
-    const [p1Guarded = NOT_RUN, p1Unguarded = NOT_RUN] = ONLY.has('P1') ? await sideBySide([(seconds) => hammer(guarded.url, ME, auth, seconds), (seconds) => hammer(unguarded.url, ME, auth, seconds)]) : [NOT_RUN, NOT_RUN];
-    const [p2Ours = NOT_RUN, p2Standalone = NOT_RUN, p2GraphqlJs = NOT_RUN] = ONLY.has('P2')
-      ? await sideBySide([(seconds) => hammer(guarded.url, ME, auth, seconds), (seconds) => hammer(standalone.url, ME, auth, seconds), (seconds) => hammer(graphqlJs.url, ME, auth, seconds)])
-      : [NOT_RUN, NOT_RUN, NOT_RUN];
+    // One set of alternating rounds serves both ratios: P1 and P2 share the guarded runs.
+    const meLoads = [guarded, unguarded, standalone, graphqlJs].map((server) => (seconds?: number) => hammer(server.url, ME, auth, seconds));
+    const [p1Guarded = NOT_RUN, p1Unguarded = NOT_RUN, p2Standalone = NOT_RUN, p2GraphqlJs = NOT_RUN] = ONLY.has('P1') || ONLY.has('P2') ? await sideBySide(meLoads) : [];
+    const p2Ours = p1Guarded;
+    progress('P1, P2');
 
     // P3: refresh throughput, ours vs the seed article's, and the baseline's race.
     const workers = 8;
@@ -257,6 +261,8 @@ async function main(): Promise<void> {
       }
     }
 
+    progress('P3');
+
     // P6 and P4 sign in to accounts of their own, one per client: parallel logins to one account
     // from one address are held to LOGIN_MAX_FAILURES in flight by design (attempt-limiter.ts),
     // which would measure the limiter, not hashing.
@@ -267,6 +273,7 @@ async function main(): Promise<void> {
     // P6: logins per second at rest (8 clients), against what argon2id allows on this machine.
     const p6 = ONLY.has('P6') ? await closedLoop(loginEmails.slice(0, 8), async (email) => ((await login(email)) ? 'error' : email)) : NOT_RUN;
 
+    progress('P6');
     // P4: p99 of `me` at rest, then during a 20-client login storm (clients retry at once, shed or not).
     if (ONLY.has('P4')) await hammer(guarded.url, ME, auth, 2); // warm-up
     const atRest = ONLY.has('P4') ? await hammer(guarded.url, ME, auth) : NOT_RUN;
@@ -317,7 +324,9 @@ async function main(): Promise<void> {
       });
       return { rss: rssMb(fresh.child.pid!), heap: await heapMb(metricsUrl), errors: run.non2xx + run.errors };
     };
+    progress('P4');
     const first = await memoryRun();
+    progress('P5, first run');
     const second = await memoryRun();
 
     const row = (name: string, load: Load) => `${name.padEnd(50)} ${load.rps.toFixed(0).padStart(8)} ${load.p50.toFixed(1).padStart(8)} ${load.p99.toFixed(1).padStart(8)} ${String(load.errors).padStart(7)}`;
@@ -329,7 +338,6 @@ async function main(): Promise<void> {
       `${'load'.padEnd(50)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`,
       row('me, @auth on (strict)', p1Guarded),
       row('me, @auth off', p1Unguarded),
-      row('me, @auth on (strict), second pair', p2Ours),
       row('me, startStandaloneServer, no auth', p2Standalone),
       row('me, graphql-js alone on node:http, @auth on', p2GraphqlJs),
       row(`refresh, ours (${workers} sessions)`, p3Ours),
