@@ -187,3 +187,25 @@ describe('passwords over HTTP', () => {
     expect(errorOf(response)).toMatchObject({ code: 'BAD_USER_INPUT', reason });
   });
 });
+
+describe('password hashing under overload (contract: RATE_LIMITED past 32 queued hashes or 2 s of wait)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ LOGIN_MAX_PER_IP: '10000' });
+  });
+  afterAll(() => server?.stop());
+
+  it('a storm of 120 parallel logins: the excess is refused with RATE_LIMITED and retryAfter, never an internal error, and the owner signs in right after', async () => {
+    const owner = uniqueEmail('owner');
+    await server.client().signUp(owner);
+    // Unknown addresses cost a (dummy) hash each, like real ones, and no per-account limit applies.
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => server.client().login(uniqueEmail(`storm-${i}`), WRONG)));
+    const codes = answers.map((answer) => errorOf(answer).code);
+    const shed = answers.filter((answer) => errorOf(answer).code === 'RATE_LIMITED');
+    expect(shed.length).toBeGreaterThan(0);
+    for (const answer of shed) expect(answer.body.errors![0]!.extensions!.retryAfter).toBeGreaterThan(0);
+    expect(codes.filter((code) => code !== 'RATE_LIMITED' && code !== 'UNAUTHENTICATED')).toEqual([]);
+    // Shed attempts were withdrawn, and the pool drains: the owner is not locked out.
+    expect((await server.client().login(owner)).body.errors).toBeUndefined();
+  });
+});

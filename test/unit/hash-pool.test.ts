@@ -54,7 +54,6 @@ describe('HashPool', () => {
     }
   });
 
-
   it('starts no thread until there is work, and ends idle ones', async () => {
     const threads = () => readdirSync('/proc/self/task').length;
     const before = threads();
