@@ -49,8 +49,14 @@ describe('a password change races logins with the old password', () => {
         expect(await timeUntilRejected(racer)).toBeLessThan(1_000);
         expect(errorOf(await racer.refresh()).code).toBe('UNAUTHENTICATED');
       }
-      // Whoever lost the race was told the password is wrong (it is, now), never a 5xx.
-      for (const result of results.filter((r) => r.body.errors)) expect(errorOf(result)).toMatchObject({ code: 'UNAUTHENTICATED' });
+      // Whoever lost the race was told the password is wrong (it is, now), never a 5xx. On a busy
+      // machine the hashing pool may shed a racer before checking anything (RATE_LIMITED with a
+      // retry in seconds, not a lock-out): it got no session either.
+      for (const result of results.filter((r) => r.body.errors)) {
+        const error = errorOf(result);
+        if (error.code === 'RATE_LIMITED') expect(result.body.errors![0]!.extensions!.retryAfter).toBeLessThanOrEqual(10);
+        else expect(error).toMatchObject({ code: 'UNAUTHENTICATED' });
+      }
       expect((await owner.data('{ me { id } }')).me.id).toEqual(expect.any(String));
       expect((await owner.refresh()).body.errors).toBeUndefined();
       const sessions = (await owner.data('{ sessions { current } }')).sessions as { current: boolean }[];
