@@ -117,21 +117,23 @@ export class AttemptLimiter {
     );
     const decisions = limits.map((limit, index) => decide(limit, counts[index]!));
     const mine = (predicate: (limit: Limit) => boolean) => docs.filter((_, index) => predicate(limits[index]!)).map((doc) => doc._id);
+    // This attempt's failure-counted documents, removed one by one: FerretDB answers `_id`
+    // equality from its index but scans the collection for `_id: { $in }`.
+    const withdraw = () => Promise.all(mine((limit) => limit.counts === 'failures').map((_id) => LoginAttempt.deleteOne({ _id }))).then(() => undefined);
 
     if (decisions.includes('refuse')) {
       // Refused attempts stay where every attempt counts (per-address limits) and nowhere else:
       // a refused guess is not a failure, and must not extend a lock-out.
-      await LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
+      await withdraw();
       const refusedIndex = decisions.indexOf('refuse');
       const refused = limits[refusedIndex]!;
       this.telemetry.rateLimited(refused.key.slice(0, refused.key.indexOf(':')));
       return { allowed: false, retryAfterSeconds: await this.retryAfter(refused, since, now), limit: refused.key };
     }
     if (decisions.includes('wait')) {
-      await LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
+      await withdraw();
       return 'wait';
     }
-    const withdraw = () => LoginAttempt.deleteMany({ _id: { $in: mine((limit) => limit.counts === 'failures') } });
     return {
       allowed: true,
       // A success never counts against failure limits.
