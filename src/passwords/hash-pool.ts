@@ -57,7 +57,7 @@ interface Pending {
  * Password hashing on dedicated threads at a lower scheduling priority, with a bounded queue:
  * the API's own thread always wins the CPU from a login storm, and a storm beyond what the
  * machine can hash is refused at once (HashPoolOverloaded) instead of queueing without end.
- * A job's expected wait is the work ahead of it times the recent time per hash.
+ * A job's expected wait is the work ahead of it times the fastest recent time per hash.
  */
 export class HashPool {
   private readonly idle: Worker[] = [];
@@ -66,8 +66,8 @@ export class HashPool {
   private readonly running = new Map<Worker, Pending & { startedAt: number }>();
   private readonly retirements = new Map<Worker, NodeJS.Timeout>();
   private nextId = 0;
-  /** Recent wall time of one job on a thread, smoothed (starts at argon2id's ~20 ms). */
-  private serviceMs = 20;
+  /** Wall times of the last jobs, newest last (a few dozen). */
+  private readonly recentMs: number[] = [];
   private readonly source: string;
   private closed = false;
 
@@ -92,7 +92,17 @@ export class HashPool {
     return this.queue.length;
   }
 
-  /** How long a job submitted now would likely wait before a thread takes it. */
+  /**
+   * The least time one job takes here: the fastest of the recent ones (argon2id's ~20 ms before
+   * any). A starved thread's jobs take longer (nice 10 yields to everything else), so a wait
+   * estimated from it is a lower bound: shedding on it refuses only logins that would certainly
+   * wait too long, never a handful on a busy machine. The queue bound caps the rest.
+   */
+  private get serviceMs(): number {
+    return this.recentMs.length > 0 ? Math.min(...this.recentMs) : 20;
+  }
+
+  /** How long a job submitted now would wait at least before a thread takes it. */
   expectedWaitMs(): number {
     const free = this.idle.length + this.options.size - this.all.length;
     return free > 0 ? 0 : ((this.queue.length + 1) * this.serviceMs) / this.options.size;
@@ -136,7 +146,8 @@ export class HashPool {
     this.idle.push(worker);
     this.retirements.set(worker, setTimeout(() => this.retire(worker), this.options.idleMs).unref());
     if (pending) {
-      this.serviceMs = 0.8 * this.serviceMs + 0.2 * (performance.now() - pending.startedAt);
+      this.recentMs.push(performance.now() - pending.startedAt);
+      if (this.recentMs.length > 32) this.recentMs.shift();
       if (message.error !== undefined) pending.reject(new Error(message.error));
       else pending.resolve(message.result!);
     }
