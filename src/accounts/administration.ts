@@ -11,7 +11,7 @@ import { isObjectIdString, type Account, type UserDirectory } from './user-direc
 export type AccountErasure = (userId: string) => Promise<void>;
 
 export interface AdministrationDeps {
-  models: Pick<Models, 'User' | 'Session' | 'SessionAuthentication' | 'RefreshToken' | 'AuditEvent' | 'LoginAttempt'>;
+  models: Pick<Models, 'User' | 'Session' | 'SessionAuthentication' | 'RefreshToken' | 'AuditEvent' | 'LoginAttempt' | 'CountedAttempt'>;
   roles: RoleCatalog;
   states: AccountStore;
   users: UserDirectory;
@@ -107,7 +107,10 @@ export class Administration {
     if (account) {
       // Attempt counters are keyed by address: they are personal data too.
       const escaped = account.user.email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      await models.LoginAttempt.deleteMany({ key: { $regex: `^(pair|account|reset):${escaped}([|#]|$)` } });
+      await Promise.all([
+        models.LoginAttempt.deleteMany({ key: { $regex: `^(pair|account):${escaped}([|#]|$)` } }),
+        models.CountedAttempt.deleteMany({ key: { $in: [`reset:${account.user.email}`, `verify:${String(userId)}`] } }),
+      ]);
     }
     await models.User.deleteOne({ _id: userId });
     await states.deleteAll(userId);

@@ -58,7 +58,7 @@ export interface LimiterOptions {
  */
 export class AttemptLimiter {
   constructor(
-    private readonly models: Pick<Models, 'LoginAttempt'>,
+    private readonly models: Pick<Models, 'LoginAttempt' | 'CountedAttempt'>,
     private readonly options: LimiterOptions,
     private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {}
@@ -106,10 +106,13 @@ export class AttemptLimiter {
     const expiresAt = new Date(now + this.options.windowMs);
     const since = new Date(now - this.options.windowMs);
     const docs = limits.map((limit) => ({ _id: new Types.ObjectId(), key: limit.key, at, expiresAt }));
-    await LoginAttempt.insertMany(docs.filter((_, index) => first || limits[index]!.counts === 'failures'));
+    // Where every attempt counts, the documents live apart (see LoginAttemptDoc).
+    const failureDocs = docs.filter((_, index) => limits[index]!.counts === 'failures');
+    const countedDocs = first ? docs.filter((_, index) => limits[index]!.counts === 'attempts') : [];
+    await Promise.all([failureDocs.length > 0 && LoginAttempt.insertMany(failureDocs), countedDocs.length > 0 && this.models.CountedAttempt.insertMany(countedDocs)]);
     const counts = await Promise.all(
       limits.map(async (limit): Promise<KeyCounts> => {
-        const recorded = await LoginAttempt.countDocuments({ key: limit.key, at: { $gt: since } });
+        const recorded = await this.modelOf(limit).countDocuments({ key: limit.key, at: { $gt: since } });
         // Settled failures matter only over the limit (decide): at rest a login counts each key once.
         const failed = recorded > limit.max && limit.counts === 'failures' ? await LoginAttempt.countDocuments({ key: `${limit.key}#failed`, at: { $gt: since } }) : 0;
         return { recorded, failed };
@@ -152,10 +155,15 @@ export class AttemptLimiter {
     };
   }
 
+  /** The collection a limit's attempts live in. */
+  private modelOf(limit: Limit) {
+    return limit.counts === 'attempts' ? this.models.CountedAttempt : this.models.LoginAttempt;
+  }
+
   /** Seconds until the oldest counted document of the limit leaves the window. */
   private async retryAfter(limit: Limit, since: Date, now: number): Promise<number> {
     const key = limit.counts === 'failures' ? `${limit.key}#failed` : limit.key;
-    const oldest = await this.models.LoginAttempt.findOne({ key, at: { $gt: since } }, { at: 1 }).sort({ at: 1 }).lean().exec();
+    const oldest = await this.modelOf(limit).findOne({ key, at: { $gt: since } }, { at: 1 }).sort({ at: 1 }).lean().exec();
     return oldest ? (oldest.at.getTime() + this.options.windowMs - now) / 1_000 : 1;
   }
 }

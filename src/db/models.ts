@@ -101,10 +101,16 @@ export interface RefreshTokenDoc {
   expiresAt: Date;
 }
 
-/** One document per login attempt: counting documents is safe where `$inc` is read-then-write. */
+/**
+ * One document per attempt: counting documents is safe where `$inc` is read-then-write.
+ * `login_attempts` holds the failure-counted keys (`pair:`, `account:`, `device:`, `session:`,
+ * and `<key>#failed` markers): attempts in flight, deleted on success, so it stays small.
+ * `counted_attempts` holds the keys where every attempt counts (`ip:`, `reset:`, `verify:`),
+ * kept for the whole window: apart, so that the many scans of the first (FerretDB answers only
+ * `_id` equality from an index) do not read the second's thousands.
+ */
 export interface LoginAttemptDoc {
   _id: Types.ObjectId;
-  /** `account:<email>` or `ip:<address>`. */
   key: string;
   at: Date;
   expiresAt: Date;
@@ -234,6 +240,7 @@ export interface Models {
   SessionRevocation: Model<SessionRevocationDoc>;
   RefreshToken: Model<RefreshTokenDoc>;
   LoginAttempt: Model<LoginAttemptDoc>;
+  CountedAttempt: Model<LoginAttemptDoc>;
   AuditEvent: Model<AuditEventDoc>;
 }
 
@@ -457,6 +464,7 @@ export function defineModels(connection: Connection): Models {
     SessionRevocation: connection.model<SessionRevocationDoc>('SessionRevocation', revocation, 'session_revocations'),
     RefreshToken: connection.model<RefreshTokenDoc>('RefreshToken', refreshToken, 'refresh_tokens'),
     LoginAttempt: connection.model<LoginAttemptDoc>('LoginAttempt', loginAttempt, 'login_attempts'),
+    CountedAttempt: connection.model<LoginAttemptDoc>('CountedAttempt', loginAttempt.clone(), 'counted_attempts'),
     AuditEvent: connection.model<AuditEventDoc>('AuditEvent', auditEvent, 'audit_events'),
   };
 }

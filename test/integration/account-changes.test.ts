@@ -149,6 +149,10 @@ describe('deleteAccount', () => {
     await user.data('mutation { createNote(title: "mine", body: "private") { id } }');
     const userId = await idOf(user);
     await server.mail.waitFor((m) => m.to.includes(email));
+    // Limits keyed by the address or the account are personal data too: make some exist.
+    expect((await user.request('mutation { requestEmailVerification }')).body.errors).toBeUndefined();
+    expect((await server.client().request('mutation($e: String!) { requestPasswordReset(email: $e) }', { e: email })).body.errors).toBeUndefined();
+    expect(await (await server.db()).models.CountedAttempt.countDocuments({ key: { $in: [`reset:${email}`, `verify:${userId}`] } })).toBe(2);
 
     const response = await user.request('mutation { deleteAccount }');
     expect(response.body).toEqual({ data: { deleteAccount: true } });
@@ -166,8 +170,9 @@ describe('deleteAccount', () => {
       models.AccountToken.countDocuments({ userId }),
       connection.collection('notes').countDocuments({ authorId: models.User.castObject({ _id: userId })._id }),
       models.LoginAttempt.countDocuments({ key: { $regex: email.replace(/[.+]/g, '\\$&') } }),
+      models.CountedAttempt.countDocuments({ key: { $in: [`reset:${email}`, `verify:${userId}`] } }),
     ]);
-    expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(counts).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
     await sleep(50);
     const events = await models.AuditEvent.find({ userId }).lean();
     expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['SIGN_UP', 'ACCOUNT_DELETED']));

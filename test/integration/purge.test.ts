@@ -29,7 +29,7 @@ it('expired data goes: by TTL index where the server has them, by the purge time
     return;
   }
   expect(needPurge.map((model) => model.collection.collectionName).sort()).toEqual(
-    ['account_tokens', 'audit_events', 'login_attempts', 'mfa_tickets', 'refresh_tokens', 'session_authentications', 'session_revocations', 'sessions', 'single_use', 'totp_enrollments', 'webauthn_challenges'].sort(),
+    ['account_tokens', 'audit_events', 'counted_attempts', 'login_attempts', 'mfa_tickets', 'refresh_tokens', 'session_authentications', 'session_revocations', 'sessions', 'single_use', 'totp_enrollments', 'webauthn_challenges'].sort(),
   );
   // Every 200 ms the timer sweeps eight collections; on a loaded machine a sweep takes a while.
   const { value: remaining } = await eventually(async () => {
