@@ -4,8 +4,7 @@ import { testDatabaseUri } from '../support/database';
 import { productionEnv } from '../support/server';
 
 /** A request whose body is half sent: in flight until `finish()` sends the rest. */
-function inFlight(url: string): { response: Promise<{ status: number; text: string }>; finish: () => void } {
-  const body = JSON.stringify({ query: '{ __typename }' });
+function inFlight(url: string, body = JSON.stringify({ query: '{ __typename }' })): { response: Promise<{ status: number; text: string }>; finish: () => void } {
   let finish = () => undefined as void;
   const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } }, (res) => {
@@ -60,4 +59,29 @@ it('a second signal during shutdown forces exit 1 without waiting for the reques
   expect(await server.exited).toBe(1);
   expect(Date.now() - started).toBeLessThan(5_000);
   expect(server.output.join('\n')).toContain('"server.forced_exit"');
+}, 60_000);
+
+it('production, compiled: with password-hashing threads running, SIGTERM finishes the login in flight, ends the threads and exits 0', async () => {
+  const server = await spawnServer({ MONGODB_URI: testDatabaseUri(), ...productionEnv() });
+  try {
+    const email = `shutdown-${Date.now()}@example.com`;
+    const password = 'correct horse battery staple';
+    const credentials = { query: 'mutation($e: String!, $p: String!) { signUp(email: $e, password: $p) { accessToken } }', variables: { e: email, p: password } };
+    // The sign-up starts the hashing threads; they stay up, idle, for 30 s.
+    const signedUp = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
+    expect(((await signedUp.json()) as { data?: unknown }).data).toBeDefined();
+    const { response, finish } = inFlight(server.url, JSON.stringify({ ...credentials, query: credentials.query.replace('signUp', 'login') }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    finish();
+
+    const { status, text } = await response;
+    expect(status).toBe(200);
+    expect(JSON.parse(text)).toEqual({ data: { login: { accessToken: expect.any(String) } } });
+    expect(await server.exited).toBe(0);
+    expect(server.output.join('\n')).not.toContain('"server.cleanup_failed"');
+  } finally {
+    server.kill('SIGKILL');
+  }
 }, 60_000);
