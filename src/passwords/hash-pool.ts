@@ -103,7 +103,7 @@ export class HashPool {
   }
 
   /** How long a job submitted now would wait at least before a thread takes it. */
-  expectedWaitMs(): number {
+  private expectedWaitMs(): number {
     const free = this.idle.length + this.options.size - this.all.length;
     return free > 0 ? 0 : ((this.queue.length + 1) * this.serviceMs) / this.options.size;
   }
