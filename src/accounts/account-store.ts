@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import { isDuplicateKey } from '../db/errors';
 import type { AccountRevisionDoc, Models } from '../db/models';
-import { BoundedCache } from '../lib/bounded-cache';
+import { RefreshAheadCache } from '../lib/refresh-ahead-cache';
 import { SequenceHead, sequenceId } from '../db/sequence-head';
 
 /** An account's current state: its newest revision. */
@@ -44,8 +44,7 @@ const revisionId = (userId: Types.ObjectId | string, rev: number) => sequenceId(
  * to a state it did not see.
  */
 export class AccountStore {
-  private readonly cache = new BoundedCache<string, AccountState | null>(50_000);
-  private readonly inFlight = new Map<string, Promise<AccountState | null>>();
+  private readonly cache = new RefreshAheadCache<string, AccountState | null>({ maxAgeMs: STATE_CACHE_MS, maxEntries: 50_000 });
   private readonly newest: SequenceHead<AccountState>;
 
   constructor(private readonly models: Pick<Models, 'AccountRevision'>) {
@@ -67,22 +66,13 @@ export class AccountStore {
     return this.newest.newest(String(userId));
   }
 
-  /** The current state as this instance saw it at most STATE_CACHE_MS ago; concurrent reads share one query. */
+  /**
+   * The current state as this instance saw it at most STATE_CACHE_MS ago; concurrent reads share
+   * one query, and a busy account's next read starts before that (RefreshAheadCache).
+   */
   cached(userId: Types.ObjectId | string, now = Date.now()): Promise<AccountState | null> | AccountState | null {
     const key = String(userId);
-    const hit = this.cache.get(key, now);
-    if (hit !== undefined) return hit;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.current(key)
-        .then((state) => {
-          this.cache.set(key, state, Date.now() + STATE_CACHE_MS);
-          return state;
-        })
-        .finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+    return this.cache.get(key, () => this.current(key), now);
   }
 
   /** This instance changed the account: stop using its cached state here at once. */

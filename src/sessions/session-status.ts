@@ -1,5 +1,5 @@
 import type { Role } from '../accounts/roles';
-import { BoundedCache } from '../lib/bounded-cache';
+import { RefreshAheadCache } from '../lib/refresh-ahead-cache';
 import type { SessionLiveness } from './liveness';
 import type { SessionStore } from './session-store';
 
@@ -66,20 +66,20 @@ export const SESSION_STATUS_MAX_AGE_MS = 400;
 /**
  * `SESSION_CHECK=strict`: the session's liveness (revocation, expiry, credential version,
  * disabling, deletion: see liveness.ts) and its account's current state, read from the database
- * and reused for SESSION_STATUS_MAX_AGE_MS, by the request guard and by refresh alike (so a
- * client whose access token was refused is never let refresh by an older answer). Concurrent
- * look-ups of one session share one read, so a busy client costs one read per 0.4 s.
+ * and reused for at most SESSION_STATUS_MAX_AGE_MS, by the request guard and by refresh alike (so
+ * a client whose access token was refused is never let refresh by an older answer). Concurrent
+ * look-ups of one session share one read, and a busy session's next read starts before its answer
+ * expires (RefreshAheadCache): a busy client costs about two reads a second and never waits for one.
  */
 export class StrictSessionStatus implements SessionStatus {
-  private readonly cache: BoundedCache<string, SessionFacts>;
-  private readonly inFlight = new Map<string, Promise<SessionFacts>>();
+  private readonly cache: RefreshAheadCache<string, SessionFacts>;
 
   constructor(
     private readonly sessions: Pick<SessionStore, 'state'>,
-    private readonly maxAgeMs = SESSION_STATUS_MAX_AGE_MS,
+    maxAgeMs = SESSION_STATUS_MAX_AGE_MS,
     maxEntries = 50_000,
   ) {
-    this.cache = new BoundedCache(maxEntries);
+    this.cache = new RefreshAheadCache({ maxAgeMs, maxEntries });
   }
 
   check(sessionId: string, userId: string): Promise<SessionCheck> | SessionCheck {
@@ -88,28 +88,15 @@ export class StrictSessionStatus implements SessionStatus {
   }
 
   facts(sessionId: string, userId: string, now = Date.now()): Promise<SessionFacts> | SessionFacts {
-    const cached = this.cache.get(sessionId, now);
-    if (cached !== undefined) return cached;
-    let pending = this.inFlight.get(sessionId);
-    if (!pending) {
-      pending = this.load(sessionId, userId).finally(() => this.inFlight.delete(sessionId));
-      this.inFlight.set(sessionId, pending);
-    }
-    return pending;
+    return this.cache.get(sessionId, async () => factsOf(await this.sessions.state(sessionId, userId)), now);
   }
 
   forget(sessionId: string): void {
-    this.cache.set(sessionId, ENDED, Date.now() + this.maxAgeMs);
+    this.cache.put(sessionId, ENDED);
   }
 
   observed(sessionId: string, facts: SessionFacts): void {
-    this.cache.set(sessionId, facts, Date.now() + this.maxAgeMs);
-  }
-
-  private async load(sessionId: string, userId: string): Promise<SessionFacts> {
-    const facts = factsOf(await this.sessions.state(sessionId, userId));
-    this.cache.set(sessionId, facts, Date.now() + this.maxAgeMs);
-    return facts;
+    this.cache.put(sessionId, facts);
   }
 }
 
