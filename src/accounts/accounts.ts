@@ -43,9 +43,13 @@ export class Accounts {
 
   /** Creates an account, starts its first session and mails a verification link. */
   async signUp(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
+    const email = this.deps.inputs.email(emailInput);
+    this.deps.inputs.newPassword(password, 'password', email); // before any hashing
+    return this.deps.hasher.exclusive(() => this.createAccount(email, password, client));
+  }
+
+  private async createAccount(email: string, password: string, client: ClientInfo): Promise<Started> {
     const { hasher, limiter, models, audit, sessions, states, recovery, inputs } = this.deps;
-    const email = inputs.email(emailInput);
-    inputs.newPassword(password, 'password', email); // before any hashing
     const attempt = await limiter.attempt(inputs.ipLimit(client));
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
     const userId = new Types.ObjectId();
@@ -80,14 +84,16 @@ export class Accounts {
    * Password login: a new session for the right password, the same refusal for everything else.
    * With TOTP on, the right password answers MFA_REQUIRED with a ticket for verifyMfa instead.
    */
-  async login(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
-    const account = await this.checkPassword(emailInput, password, client);
-    if (account.state.totp) {
-      const ticket = await this.deps.factors.issueTicket(account);
-      await this.deps.audit.record({ type: 'MFA_REQUIRED', userId: account.user._id, client });
-      throw mfaRequired(ticket, MFA_METHODS);
-    }
-    return this.deps.sessions.start(account, client, { credentialVersion: account.state.credentialVersion, amr: PASSWORD_AMR }, 'LOGIN_SUCCEEDED');
+  login(emailInput: string, password: string, client: ClientInfo): Promise<Started> {
+    return this.deps.hasher.exclusive(async () => {
+      const account = await this.checkPassword(emailInput, password, client);
+      if (account.state.totp) {
+        const ticket = await this.deps.factors.issueTicket(account);
+        await this.deps.audit.record({ type: 'MFA_REQUIRED', userId: account.user._id, client });
+        throw mfaRequired(ticket, MFA_METHODS);
+      }
+      return this.deps.sessions.start(account, client, { credentialVersion: account.state.credentialVersion, amr: PASSWORD_AMR }, 'LOGIN_SUCCEEDED');
+    });
   }
 
   /**
@@ -102,8 +108,6 @@ export class Accounts {
       throw badUserInput(`The password must be at most ${PASSWORD_MAX_LENGTH} characters long.`, 'password');
     }
     const email = inputs.email(emailInput);
-    // Hashing overloaded: refused before any database work (a storm must cost the storm, not us).
-    hasher.admit();
     const attempt = await limiter.attempt(inputs.loginLimits(email, client));
     if (!attempt.allowed) {
       await audit.record({ type: 'LOGIN_RATE_LIMITED', client, detail: email });
@@ -145,24 +149,26 @@ export class Accounts {
    * clients' failures never block the owner), writes the new one under a new credential version,
    * keeps this session (bound to the new version, with a fresh access token) and ends every other.
    */
-  async changePassword(caller: Caller, currentPassword: string, newPassword: string, client: ClientInfo): Promise<SignedIn> {
-    const { sessions, hasher, audit, states, inputs, users } = this.deps;
-    if (!isPasswordLengthAcceptable(currentPassword)) throw badUserInput('The current password is not correct.', 'currentPassword');
-    // The session must be alive before anything changes; with SESSION_CHECK=stateless the guard has not looked.
-    const { account } = await sessions.requireActive(caller);
-    inputs.newPassword(newPassword, 'newPassword', (await users.findById(caller.userId))?.user.email);
-    const verified = await this.verifyOwnPassword(caller, account, currentPassword, client);
-    if (normalizePassword(currentPassword) === normalizePassword(newPassword)) throw badUserInput('The new password must differ from the current one.', 'newPassword');
-    const passwordHash = await hasher.hash(newPassword);
-    const changed = await states.change(caller.userId, (current) => {
-      if (current.credentialVersion !== verified.credentialVersion) throw badUserInput('Your credentials changed meanwhile. Please try again.', 'currentPassword');
-      return { set: { passwordHash }, credentials: true, change: 'password' };
+  changePassword(caller: Caller, currentPassword: string, newPassword: string, client: ClientInfo): Promise<SignedIn> {
+    return this.deps.hasher.exclusive(async () => {
+      const { sessions, hasher, audit, states, inputs, users } = this.deps;
+      if (!isPasswordLengthAcceptable(currentPassword)) throw badUserInput('The current password is not correct.', 'currentPassword');
+      // The session must be alive before anything changes; with SESSION_CHECK=stateless the guard has not looked.
+      const { account } = await sessions.requireActive(caller);
+      inputs.newPassword(newPassword, 'newPassword', (await users.findById(caller.userId))?.user.email);
+      const verified = await this.verifyOwnPassword(caller, account, currentPassword, client);
+      if (normalizePassword(currentPassword) === normalizePassword(newPassword)) throw badUserInput('The new password must differ from the current one.', 'newPassword');
+      const passwordHash = await hasher.hash(newPassword);
+      const changed = await states.change(caller.userId, (current) => {
+        if (current.credentialVersion !== verified.credentialVersion) throw badUserInput('Your credentials changed meanwhile. Please try again.', 'currentPassword');
+        return { set: { passwordHash }, credentials: true, change: 'password' };
+      });
+      if (!changed) throw unauthenticated('SESSION_REVOKED');
+      const signedIn = await sessions.authenticated(caller, { credentialVersion: changed.after.credentialVersion, amr: PASSWORD_AMR });
+      const ended = await sessions.endAllOf(caller.userId, 'PASSWORD_CHANGED', caller.sessionId);
+      await audit.record({ type: 'PASSWORD_CHANGED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended} other sessions ended` });
+      return signedIn;
     });
-    if (!changed) throw unauthenticated('SESSION_REVOKED');
-    const signedIn = await sessions.authenticated(caller, { credentialVersion: changed.after.credentialVersion, amr: PASSWORD_AMR });
-    const ended = await sessions.endAllOf(caller.userId, 'PASSWORD_CHANGED', caller.sessionId);
-    await audit.record({ type: 'PASSWORD_CHANGED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended} other sessions ended` });
-    return signedIn;
   }
 
   /**
@@ -174,7 +180,7 @@ export class Accounts {
     if (password === undefined && code === undefined) throw badUserInput('Give your password, a code from your authenticator app, or both.', 'password');
     if (password !== undefined && !isPasswordLengthAcceptable(password)) throw badUserInput('The password is not correct.', 'password');
     const { account } = await this.deps.sessions.requireActive(caller);
-    if (password !== undefined) await this.verifyOwnPassword(caller, account, password, client, 'password');
+    if (password !== undefined) await this.deps.hasher.exclusive(() => this.verifyOwnPassword(caller, account, password, client, 'password'));
     if (code !== undefined) {
       await this.deps.factors.verifyOwnCode(caller, account, code);
       return this.deps.factors.reauthenticated(caller, account, password !== undefined, client);
@@ -188,7 +194,6 @@ export class Accounts {
    */
   private async verifyOwnPassword(caller: Caller, account: Account['state'], password: string, client: ClientInfo, field = 'currentPassword'): Promise<Account['state']> {
     const { limiter, hasher, audit } = this.deps;
-    hasher.admit();
     const attempt = await limiter.attempt([{ key: `session:${caller.sessionId}`, max: this.options.loginMaxFailures, counts: 'failures' }]);
     if (!attempt.allowed) throw rateLimited(attempt.retryAfterSeconds);
     let match: PasswordMatch;

@@ -143,7 +143,7 @@ export class Recovery {
     inputs.newPassword(newPassword, 'newPassword', doc.email);
     const account = await users.findById(doc.userId, { fresh: true });
     if (!account || account.state.credentialVersion !== doc.credentialVersion) throw tokenInvalid();
-    const passwordHash = await hasher.hash(newPassword);
+    const passwordHash = await hasher.exclusive(() => hasher.hash(newPassword));
     if (!(await tokens.use(doc))) throw tokenInvalid();
     let verifiedNow = false;
     let grantedAdmin = false;

@@ -83,4 +83,31 @@ describe('PasswordHasher under overload', () => {
       await hasher.close();
     }
   });
+
+  it('runs password operations one per hashing thread, the excess waiting within the bounds or refused with RATE_LIMITED before it starts', async () => {
+    const hasher = new PasswordHasher({ pool: { size: 1, maxQueued: 2 } });
+    try {
+      let running = 0;
+      let most = 0;
+      let started = 0;
+      const operation = () =>
+        hasher.exclusive(async () => {
+          started += 1;
+          running += 1;
+          most = Math.max(most, running);
+          await hasher.hash('correct horse battery staple'); // the hash and the work around it, in one place
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          running -= 1;
+        });
+      const results = await Promise.allSettled(Array.from({ length: 5 }, operation));
+      expect(most).toBe(1);
+      // One running, two waiting; the fourth and fifth were refused without starting.
+      expect(started).toBe(3);
+      const refused = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      expect(refused).toHaveLength(2);
+      for (const result of refused) expect(result.reason).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfter: expect.any(Number) } });
+    } finally {
+      await hasher.close();
+    }
+  });
 });

@@ -1,0 +1,77 @@
+export interface BulkheadOptions {
+  /** Operations run at once. */
+  size: number;
+  /** Operations that may wait for a place; the next one is refused at once. */
+  maxQueued: number;
+  /** An operation that has waited this long is refused. */
+  maxWaitMs: number;
+}
+
+/** No place for the operation: refused before it did anything. */
+export class BulkheadFull extends Error {
+  override name = 'BulkheadFull';
+  constructor(readonly retryAfterMs: number) {
+    super(`too many operations waiting: retry in ${Math.ceil(retryAfterMs / 1_000)} s`);
+  }
+}
+
+interface Waiter {
+  enter(): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * At most `size` operations of one kind at once, the rest waiting in order (first come, first
+ * served) within a bound of count and time. It keeps one kind of work (a storm of it) to its share
+ * of the machine, so the rest of the API keeps answering.
+ */
+export class Bulkhead {
+  private running = 0;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(private readonly options: BulkheadOptions) {}
+
+  /** Operations waiting for a place (a gauge for monitoring). */
+  get queueLength(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `work` in a place, waiting for one if needed; throws BulkheadFull instead of waiting beyond the bounds. */
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.enter();
+    try {
+      return await work();
+    } finally {
+      this.leave();
+    }
+  }
+
+  private enter(): Promise<void> | void {
+    if (this.running < this.options.size) {
+      this.running += 1;
+      return;
+    }
+    if (this.waiting.length >= this.options.maxQueued) throw new BulkheadFull(this.options.maxWaitMs);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        enter: resolve,
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(new BulkheadFull(this.options.maxWaitMs));
+        }, this.options.maxWaitMs),
+      };
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** The place passes to the longest waiter, if any. */
+  private leave(): void {
+    const next = this.waiting.shift();
+    if (!next) {
+      this.running -= 1;
+      return;
+    }
+    clearTimeout(next.timer);
+    next.enter();
+  }
+}
