@@ -11,6 +11,7 @@ import { PRODUCT_SCOPES, ScopeTable, type RoleCatalog, type RoleScopes } from '.
 import { UserDirectory } from './accounts/user-directory';
 import { AuditLog } from './audit/audit-log';
 import type { Config } from './config/config';
+import { isDatabaseUnavailable } from './db/errors';
 import { defineModels, type Models } from './db/models';
 import { SingleUse } from './db/single-use';
 import { MfaTickets } from './factors/mfa-tickets';
@@ -79,7 +80,8 @@ export function createDomain(config: Config, connection: Connection, logger: Log
   const audit = new AuditLog(models, logger, telemetry);
   const states = new AccountStore(models);
   const users = new UserDirectory(models, states);
-  const hasher = new PasswordHasher();
+  // With the database down, logins waiting for a place would each fail in turn: they answer SERVICE_UNAVAILABLE at once.
+  const hasher = new PasswordHasher({ isSharedFailure: isDatabaseUnavailable });
   const scopes = new ScopeTable([PRODUCT_SCOPES, ...(extras.moduleScopes ?? [])]);
   const background = new BackgroundTasks(logger);
   const mailer = new Mailer(extras.mailTransport, config.mailFrom, logger);

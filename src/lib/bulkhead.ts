@@ -5,6 +5,11 @@ export interface BulkheadOptions {
   maxQueued: number;
   /** An operation that has waited this long is refused. */
   maxWaitMs: number;
+  /**
+   * Failures every waiting operation would meet too (the database is unreachable): they get the
+   * error at once instead of each waiting its turn to fail (default: none).
+   */
+  isSharedFailure?: (error: unknown) => boolean;
 }
 
 /** No place for the operation: refused before it did anything. */
@@ -17,6 +22,7 @@ export class BulkheadFull extends Error {
 
 interface Waiter {
   enter(): void;
+  fail(error: unknown): void;
   timer: NodeJS.Timeout;
 }
 
@@ -41,6 +47,9 @@ export class Bulkhead {
     await this.enter();
     try {
       return await work();
+    } catch (error) {
+      if (this.options.isSharedFailure?.(error)) this.failWaiting(error);
+      throw error;
     } finally {
       this.leave();
     }
@@ -55,6 +64,7 @@ export class Bulkhead {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         enter: resolve,
+        fail: reject,
         timer: setTimeout(() => {
           this.waiting.splice(this.waiting.indexOf(waiter), 1);
           reject(new BulkheadFull(this.options.maxWaitMs));
@@ -62,6 +72,13 @@ export class Bulkhead {
       };
       this.waiting.push(waiter);
     });
+  }
+
+  private failWaiting(error: unknown): void {
+    for (const waiter of this.waiting.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.fail(error);
+    }
   }
 
   /** The place passes to the longest waiter, if any. */

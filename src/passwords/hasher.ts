@@ -31,6 +31,8 @@ export interface HasherOptions {
   pool?: Partial<HashPoolOptions>;
   /** Password operations run at once (see `exclusive`); default: one per hashing thread. */
   operations?: number;
+  /** An operation failed in a way every waiting one would (the database is down): they fail now, not each in turn. */
+  isSharedFailure?: (error: unknown) => boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export class PasswordHasher {
     this.params = options.params ?? ARGON2_PARAMS;
     const pool: HashPoolOptions = { size: availableParallelism(), ...DEFAULT_HASH_POOL, ...options.pool };
     this.pool = new HashPool(pool);
-    this.operations = new Bulkhead({ size: options.operations ?? pool.size, maxQueued: pool.maxQueued, maxWaitMs: pool.maxWaitMs });
+    this.operations = new Bulkhead({ size: options.operations ?? pool.size, maxQueued: pool.maxQueued, maxWaitMs: pool.maxWaitMs, isSharedFailure: options.isSharedFailure });
   }
 
   /** Password operations waiting for their turn, and hashes waiting for a thread (a gauge for monitoring). */

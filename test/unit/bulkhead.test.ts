@@ -67,4 +67,30 @@ describe('Bulkhead', () => {
     await expect(bulkhead.run(() => { throw new Error('sync boom'); })).rejects.toThrow('sync boom');
     expect(await bulkhead.run(async () => 'still works')).toBe('still works');
   });
+
+  it('a failure every waiter would meet too (the database is down) reaches the waiters at once, not each in turn', async () => {
+    const unreachable = new Error('database unreachable');
+    const bulkhead = new Bulkhead({ size: 1, maxQueued: 10, maxWaitMs: 60_000, isSharedFailure: (error) => error === unreachable });
+    let ran = 0;
+    const g = gate();
+    const first = bulkhead.run(async () => {
+      await g.opened;
+      throw unreachable;
+    });
+    const waiting = [1, 2, 3].map(() => bulkhead.run(async () => void (ran += 1)));
+    g.open();
+    await expect(first).rejects.toBe(unreachable);
+    for (const waiter of waiting) await expect(waiter).rejects.toBe(unreachable);
+    expect(ran).toBe(0);
+    // Other failures stay the failing operation's own.
+    const h = gate();
+    const own = bulkhead.run(async () => {
+      await h.opened;
+      throw new Error('wrong password');
+    });
+    const next = bulkhead.run(async () => 'served');
+    h.open();
+    await expect(own).rejects.toThrow('wrong password');
+    expect(await next).toBe('served');
+  });
 });
