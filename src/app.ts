@@ -169,7 +169,7 @@ export function launchApp(config: Config, options: StartOptions = {}): LaunchedA
     cleanUps.unshift(() => domain.audit.flush());
     cleanUps.unshift(() => domain.mailer.flush(5_000));
     cleanUps.unshift(() => domain.background.drain(5_000));
-    prometheus?.gauge('auth_password_hash_queue_length', 'Password hashes waiting for a hashing thread.', () => domain.hasher.queueLength);
+    prometheus?.gauge('auth_password_hash_queue_length', 'Password operations waiting for their turn, and hashes waiting for a hashing thread.', () => domain.hasher.queueLength);
     progress('creating collections and indexes');
     const needPurge = await ensureIndexes([...Object.values(domain.models), ...modules.flatMap((module) => module.models ?? [])], logger);
     cleanUps.unshift(startPurgeTimer(needPurge, config.purgeIntervalMs, logger));
