@@ -60,10 +60,12 @@ export class AccountStore {
   /**
    * The current state, read now. null: no such account (or deleted). Revisions are numbered
    * without gaps, so this is a look-up by `_id` once the account's newest revision is known here
-   * (see SequenceHead).
+   * (see SequenceHead). What it reads also serves `cached` readers (the session check reads the
+   * account fresh; the resolvers that follow it in the request find it cached).
    */
   current(userId: Types.ObjectId | string): Promise<AccountState | null> {
-    return this.newest.newest(String(userId));
+    const key = String(userId);
+    return this.cache.load(key, () => this.newest.newest(key));
   }
 
   /**
@@ -72,7 +74,7 @@ export class AccountStore {
    */
   cached(userId: Types.ObjectId | string, now = Date.now()): Promise<AccountState | null> | AccountState | null {
     const key = String(userId);
-    return this.cache.get(key, () => this.current(key), now);
+    return this.cache.get(key, () => this.newest.newest(key), now);
   }
 
   /** This instance changed the account: stop using its cached state here at once. */

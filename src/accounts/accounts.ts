@@ -168,7 +168,7 @@ export class Accounts {
       const ended = await sessions.endAllOf(caller.userId, 'PASSWORD_CHANGED', caller.sessionId);
       await audit.record({ type: 'PASSWORD_CHANGED', userId: caller.userId, sessionId: caller.sessionId, client, detail: `${ended} other sessions ended` });
       return signedIn;
-    });
+    }, { signedIn: true });
   }
 
   /**
@@ -180,7 +180,7 @@ export class Accounts {
     if (password === undefined && code === undefined) throw badUserInput('Give your password, a code from your authenticator app, or both.', 'password');
     if (password !== undefined && !isPasswordLengthAcceptable(password)) throw badUserInput('The password is not correct.', 'password');
     const { account } = await this.deps.sessions.requireActive(caller);
-    if (password !== undefined) await this.deps.hasher.exclusive(() => this.verifyOwnPassword(caller, account, password, client, 'password'));
+    if (password !== undefined) await this.deps.hasher.exclusive(() => this.verifyOwnPassword(caller, account, password, client, 'password'), { signedIn: true });
     if (code !== undefined) {
       await this.deps.factors.verifyOwnCode(caller, account, code);
       return this.deps.factors.reauthenticated(caller, account, password !== undefined, client);

@@ -21,6 +21,7 @@ export class BulkheadFull extends Error {
 }
 
 interface Waiter {
+  ahead: boolean;
   enter(): void;
   fail(error: unknown): void;
   timer: NodeJS.Timeout;
@@ -42,9 +43,13 @@ export class Bulkhead {
     return this.waiting.length;
   }
 
-  /** Runs `work` in a place, waiting for one if needed; throws BulkheadFull instead of waiting beyond the bounds. */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.enter();
+  /**
+   * Runs `work` in a place, waiting for one if needed; throws BulkheadFull instead of waiting
+   * beyond the bounds. `ahead`: waits in front of every other kind of waiter, and only the time
+   * bound applies to it (for the few operations that must not starve behind a storm of the others).
+   */
+  async run<T>(work: () => Promise<T>, ahead = false): Promise<T> {
+    await this.enter(ahead);
     try {
       return await work();
     } catch (error) {
@@ -55,14 +60,15 @@ export class Bulkhead {
     }
   }
 
-  private enter(): Promise<void> | void {
+  private enter(ahead: boolean): Promise<void> | void {
     if (this.running < this.options.size) {
       this.running += 1;
       return;
     }
-    if (this.waiting.length >= this.options.maxQueued) throw new BulkheadFull(this.options.maxWaitMs);
+    if (!ahead && this.waiting.length >= this.options.maxQueued) throw new BulkheadFull(this.options.maxWaitMs);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        ahead,
         enter: resolve,
         fail: reject,
         timer: setTimeout(() => {
@@ -70,7 +76,11 @@ export class Bulkhead {
           reject(new BulkheadFull(this.options.maxWaitMs));
         }, this.options.maxWaitMs),
       };
-      this.waiting.push(waiter);
+      if (!ahead) this.waiting.push(waiter);
+      else {
+        const firstBehind = this.waiting.findIndex((other) => !other.ahead);
+        this.waiting.splice(firstBehind === -1 ? this.waiting.length : firstBehind, 0, waiter);
+      }
     });
   }
 

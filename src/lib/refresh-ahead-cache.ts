@@ -3,7 +3,7 @@ import { BoundedCache } from './bounded-cache';
 export interface RefreshAheadOptions {
   /** How long a loaded value is served after its load completed: the staleness bound. */
   maxAgeMs: number;
-  /** From this age on, a read serves the value and starts the next load in the background (default: half of maxAgeMs). */
+  /** From this age on, a read serves the value and starts the next load in the background (default: three quarters of maxAgeMs). */
   refreshAfterMs?: number;
   /** Most keys kept (oldest written go first). */
   maxEntries: number;
@@ -24,8 +24,9 @@ interface Load<V> {
 
 /**
  * Values loaded from the database and served for at most `maxAgeMs` after their load completed,
- * refreshed ahead of expiry: a read in the second part of a value's life returns it at once and
- * starts the next load in the background. A key read more often than every `refreshAfterMs` never
+ * refreshed ahead of expiry: a read in the last quarter of a value's life returns it at once and
+ * starts the next load in the background (a busy key costs a load about every 3/4 of maxAgeMs
+ * rather than every maxAgeMs, and leaves the load that quarter to finish). A key read more often than every `refreshAfterMs` never
  * waits for the database (under load, that wait is what a request's tail latency is made of), while
  * no value is ever served older than without the refresh. Concurrent loads of one key are shared;
  * a `put` or `delete` wins over every load that started before it.
@@ -38,7 +39,7 @@ export class RefreshAheadCache<K, V> {
 
   constructor(private readonly options: RefreshAheadOptions) {
     this.entries = new BoundedCache(options.maxEntries);
-    this.refreshAfterMs = options.refreshAfterMs ?? options.maxAgeMs / 2;
+    this.refreshAfterMs = options.refreshAfterMs ?? (options.maxAgeMs * 3) / 4;
     this.clock = options.clock ?? Date.now;
   }
 
@@ -51,6 +52,16 @@ export class RefreshAheadCache<K, V> {
       return entry.value;
     }
     return (this.loads.get(key) ?? this.start(key, load)).promise;
+  }
+
+  /**
+   * Loads now, for a caller that must not use an older value, and keeps the answer for later
+   * readers (unless a put or delete comes first). A load already in flight started earlier: its
+   * answer is no longer kept.
+   */
+  load(key: K, load: () => Promise<V>): Promise<V> {
+    this.supersede(key);
+    return this.start(key, load).promise;
   }
 
   /** This instance knows the value now (it just changed or read it). */

@@ -64,16 +64,18 @@ export class PasswordHasher {
    * hashes, its writes) when one of the operations' places is free, one per hashing thread. A
    * login costs as much CPU in database work as in argon2: were only hashing bounded, a login
    * storm would take the whole machine from every other request (measured: `me` p99 3.3 times its
-   * rest value during a 20-client storm, 1.6 times with this). More waiting than 32, or waiting 2 s,
-   * is refused with RATE_LIMITED (the contract's bounds), before the operation did anything.
-   * Never nest: an operation holding a place must not wait for another.
+   * rest value during a 20-client storm, 1.5 times with this). More waiting than 32, or waiting
+   * 2 s, is refused with RATE_LIMITED (the contract's bounds), before the operation did anything.
+   * `signedIn`: a signed-in user's own operation (changePassword, reauthenticate) waits ahead of
+   * logins and sign-ups, so a storm of those (perhaps at this very account) never keeps the owner
+   * from changing their password. Never nest: an operation holding a place must not wait for another.
    */
-  async exclusive<T>(operation: () => Promise<T>): Promise<T> {
+  async exclusive<T>(operation: () => Promise<T>, options: { signedIn?: boolean } = {}): Promise<T> {
     try {
       return await this.operations.run(() => {
         this.pool.admit(); // with more operations than threads (`operations`), hashes queue at the pool too: its bounds hold
         return operation();
-      });
+      }, options.signedIn);
     } catch (error) {
       throw asRateLimited(error);
     }

@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
 import { SequenceHead, sequenceId } from '../db/sequence-head';
+import { BoundedCache } from '../lib/bounded-cache';
 import type { AccountStore } from '../accounts/account-store';
 import type { Models, SessionAuthenticationDoc, SessionDoc } from '../db/models';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
@@ -55,10 +56,17 @@ function positionOf(authentication: SessionAuthenticationDoc): number {
 }
 
 const MAX_AUTHENTICATE_ATTEMPTS = 8;
+/**
+ * Session documents never change once inserted (revocation, authentications and the account's
+ * state live in documents of their own), so a known one is reused this long: the session check's
+ * reads are the three that can change.
+ */
+const SESSION_DOCUMENT_CACHE_MS = 60_000;
 
 export class SessionStore {
   /** Each session's newest authentication, read by `_id` (SequenceHead). */
   private readonly authentications: SequenceHead<SessionAuthenticationDoc>;
+  private readonly documents = new BoundedCache<string, SessionDoc>(50_000);
 
   constructor(
     private readonly models: Pick<Models, 'Session' | 'SessionRevocation' | 'SessionAuthentication' | 'RefreshToken'>,
@@ -87,6 +95,7 @@ export class SessionStore {
     // In this order, not in parallel: rotation trusts the session a token names, so a token must
     // never exist without its session (nor a session without its authentication).
     await this.models.Session.create(session);
+    this.documents.set(session._id, session, now.getTime() + SESSION_DOCUMENT_CACHE_MS);
     // A new session's first authentication: position 0 of a session id nobody else has.
     if (!(await this.insertAuthentication(refOf(session), authentication, now, 0))) throw new Error(`session ${session._id} already has an authentication`);
     const refreshToken = generateRefreshToken();
@@ -150,13 +159,21 @@ export class SessionStore {
    */
   async state(sessionId: string, userId?: string, now = Date.now()): Promise<SessionLiveness> {
     const [session, revoked, authentication, account] = await Promise.all([
-      this.models.Session.findById(sessionId).lean<SessionDoc>().exec(),
+      this.document(sessionId),
       this.isRevoked(sessionId),
       this.latestAuthentication(sessionId),
       userId ? this.accounts.current(userId) : undefined,
     ]);
     if (session && userId !== undefined && session.userId.toHexString() !== userId) return { state: 'unknown' };
     return liveness(session, revoked, authentication, account === undefined && session ? await this.accounts.current(session.userId) : account ?? null, now);
+  }
+
+  private async document(sessionId: string): Promise<SessionDoc | null> {
+    const known = this.documents.get(sessionId);
+    if (known) return known;
+    const session = await this.models.Session.findById(sessionId).lean<SessionDoc>().exec();
+    if (session) this.documents.set(sessionId, session, Date.now() + SESSION_DOCUMENT_CACHE_MS);
+    return session;
   }
 
   /** Active sessions of a user, newest first. */

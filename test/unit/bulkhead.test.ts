@@ -93,4 +93,17 @@ describe('Bulkhead', () => {
     await expect(own).rejects.toThrow('wrong password');
     expect(await next).toBe('served');
   });
+
+  it('an operation run `ahead` waits in front of the others, and a full queue of them does not refuse it', async () => {
+    const bulkhead = new Bulkhead({ size: 1, maxQueued: 2, maxWaitMs: 5_000 });
+    const order: string[] = [];
+    const g = gate();
+    const running = bulkhead.run(() => g.opened);
+    const storm = ['login 1', 'login 2'].map((name) => bulkhead.run(async () => void order.push(name)));
+    await expect(bulkhead.run(async () => undefined)).rejects.toBeInstanceOf(BulkheadFull);
+    const owners = ['owner 1', 'owner 2'].map((name) => bulkhead.run(async () => void order.push(name), true));
+    g.open();
+    await Promise.all([running, ...storm, ...owners]);
+    expect(order).toEqual(['owner 1', 'owner 2', 'login 1', 'login 2']);
+  });
 });

@@ -30,16 +30,19 @@ describe('RefreshAheadCache', () => {
     expect(pending).toHaveLength(1);
   });
 
-  it('from half its life on, serves the value at once and loads the next one in the background', async () => {
+  it('from three quarters of its life on, serves the value at once and loads the next one in the background', async () => {
     const { pending, load } = manualLoads<string>();
     const first = cache.get('s', load);
     pending[0]!.resolve('v1');
     await first;
-    now += 250;
+    now += 299;
+    expect(cache.get('s', load)).toBe('v1');
+    expect(pending).toHaveLength(1);
+    now += 1;
     expect(cache.get('s', load)).toBe('v1');
     expect(cache.get('s', load)).toBe('v1');
     expect(pending).toHaveLength(2); // one background load, shared
-    now += 50;
+    now += 40;
     pending[1]!.resolve('v2');
     await flush();
     // The new value lives from its own load's completion: still served 399 ms after it, never at 400.
@@ -65,7 +68,7 @@ describe('RefreshAheadCache', () => {
     const first = cache.get('s', load);
     pending[0]!.resolve('active');
     await first;
-    now += 250;
+    now += 300;
     cache.get('s', load); // starts a background load that reads the session before the revocation
     cache.put('s', 'revoked');
     pending[1]!.resolve('active');
@@ -101,5 +104,18 @@ describe('RefreshAheadCache', () => {
     const read = cache.get('s', load);
     pending[2]!.reject(new Error('database down'));
     await expect(read).rejects.toThrow('database down');
+  });
+
+  it('load reads now, for callers that need a fresh value, and its answer serves later readers; an older load in flight is not kept', async () => {
+    const { pending, load } = manualLoads<string>();
+    const older = cache.get('s', load);
+    const fresh = cache.load('s', load);
+    expect(pending).toHaveLength(2);
+    pending[1]!.resolve('fresh');
+    pending[0]!.resolve('older'); // answers after the fresh one: it must not replace it
+    expect(await older).toBe('older');
+    expect(await fresh).toBe('fresh');
+    expect(cache.get('s', load)).toBe('fresh');
+    expect(pending).toHaveLength(2);
   });
 });
