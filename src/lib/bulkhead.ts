@@ -72,7 +72,8 @@ export class Bulkhead {
         enter: resolve,
         fail: reject,
         timer: setTimeout(() => {
-          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          const index = this.waiting.indexOf(waiter);
+          if (index !== -1) this.waiting.splice(index, 1);
           reject(new BulkheadFull(this.options.maxWaitMs));
         }, this.options.maxWaitMs),
       };

@@ -25,11 +25,11 @@ interface Load<V> {
 /**
  * Values loaded from the database and served for at most `maxAgeMs` after their load completed,
  * refreshed ahead of expiry: a read in the last quarter of a value's life returns it at once and
- * starts the next load in the background (a busy key costs a load about every 3/4 of maxAgeMs
- * rather than every maxAgeMs, and leaves the load that quarter to finish). A key read more often than every `refreshAfterMs` never
- * waits for the database (under load, that wait is what a request's tail latency is made of), while
- * no value is ever served older than without the refresh. Concurrent loads of one key are shared;
- * a `put` or `delete` wins over every load that started before it.
+ * starts the next load in the background. A key read more often than that never waits for the
+ * database (under load, that wait is what a request's tail latency is made of), for a load about
+ * every 3/4 of `maxAgeMs` instead of every `maxAgeMs`; no value is served older than without the
+ * refresh. Concurrent loads of one key are shared; a `put` or `delete` wins over every load that
+ * started before it.
  */
 export class RefreshAheadCache<K, V> {
   private readonly entries: BoundedCache<K, Entry<V>>;

@@ -69,7 +69,7 @@ export const SESSION_STATUS_MAX_AGE_MS = 400;
  * and reused for at most SESSION_STATUS_MAX_AGE_MS, by the request guard and by refresh alike (so
  * a client whose access token was refused is never let refresh by an older answer). Concurrent
  * look-ups of one session share one read, and a busy session's next read starts before its answer
- * expires (RefreshAheadCache): a busy client costs about two reads a second and never waits for one.
+ * expires (RefreshAheadCache): a busy client costs about three reads a second and never waits for one.
  */
 export class StrictSessionStatus implements SessionStatus {
   private readonly cache: RefreshAheadCache<string, SessionFacts>;
