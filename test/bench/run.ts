@@ -86,7 +86,7 @@ async function hammer(url: string, body: string, headers: Record<string, string>
 
 /** Runs the loads alternately (a b c a b c ...) after a warm-up of each, so drift hits all; returns the mean of each. */
 async function sideBySide(loads: ((seconds?: number) => Promise<Load>)[], rounds = 2): Promise<Load[]> {
-  for (const load of loads) await load(2);
+  for (const load of loads) await load(1);
   const runs: Load[][] = loads.map(() => []);
   for (let round = 0; round < rounds; round += 1) for (const [index, load] of loads.entries()) runs[index]!.push(await load());
   const mean = (values: Load[]): Load => ({
@@ -99,8 +99,8 @@ async function sideBySide(loads: ((seconds?: number) => Promise<Load>)[], rounds
 }
 
 /** Closed-loop clients, each running `step` as fast as it can for SECONDS; latencies of successful steps. */
-async function closedLoop<S>(states: S[], step: (state: S) => Promise<S | 'error'>): Promise<Load> {
-  const deadline = Date.now() + SECONDS * 1000;
+async function closedLoop<S>(states: S[], step: (state: S) => Promise<S | 'error'>, seconds = SECONDS): Promise<Load> {
+  const deadline = Date.now() + seconds * 1000;
   const latencies: number[] = [];
   let errors = 0;
   await Promise.all(
@@ -119,16 +119,16 @@ async function closedLoop<S>(states: S[], step: (state: S) => Promise<S | 'error
     }),
   );
   latencies.sort((x, y) => x - y);
-  return { rps: latencies.length / SECONDS, p50: latencies[Math.floor(latencies.length / 2)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0, errors };
+  return { rps: latencies.length / seconds, p50: latencies[Math.floor(latencies.length / 2)] ?? 0, p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0, errors };
 }
 
 /** Refreshes per second: each client rotating its own session. */
-function refreshLoad(url: string, cookies: string[], query: string, cookieName: string): Promise<Load> {
+function refreshLoad(url: string, cookies: string[], query: string, cookieName: string, seconds = SECONDS): Promise<Load> {
   return closedLoop(cookies, async (cookie) => {
     const { body, cookies: set } = await post(url, query, {}, { cookie });
     const next = set.find((c) => c.startsWith(`${cookieName}=`));
     return body.errors || !next ? 'error' : next.split(';')[0]!;
-  });
+  }, seconds);
 }
 
 /** N parallel refreshes with one cookie: how many distinct successors come back, and how many are live. */
@@ -246,9 +246,11 @@ async function main(): Promise<void> {
     const raceOurs = { successors: 0, live: 0 };
     const raceNaive = { successors: 0, live: 0 };
     if (ONLY.has('P3')) {
-      const ourCookies = (await signUps(guarded.url, 'refresher', workers)).map((u) => u.cookie);
-      const naiveCookies = await Promise.all(Array.from({ length: workers }, (_, i) => post(naive.url, 'mutation($u: String!) { issueToken(userId: $u) }', { u: `u${i}` }).then((r) => r.cookies[0]!.split(';')[0]!)));
-      await refreshLoad(naive.url, naiveCookies.splice(0, 1), naiveRefresh, 'rt'); // warm-up (one client)
+      // One more session each than measured: it warms each server's refresh path up first.
+      const ourCookies = (await signUps(guarded.url, 'refresher', workers + 1)).map((u) => u.cookie);
+      const naiveCookies = await Promise.all(Array.from({ length: workers + 1 }, (_, i) => post(naive.url, 'mutation($u: String!) { issueToken(userId: $u) }', { u: `u${i}` }).then((r) => r.cookies[0]!.split(';')[0]!)));
+      await refreshLoad(guarded.url, [ourCookies.pop()!], ourRefresh, '__Host-rt', 2);
+      await refreshLoad(naive.url, [naiveCookies.pop()!], naiveRefresh, 'rt', 2);
       [p3Ours, p3Naive] = [await refreshLoad(guarded.url, ourCookies, ourRefresh, '__Host-rt'), await refreshLoad(naive.url, naiveCookies, naiveRefresh, 'rt')];
       // The baseline's race is a matter of timing: five trials each, the worst reported.
       for (let trial = 0; trial < 5; trial += 1) {
