@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import type { Models, UserDoc } from '../db/models';
-import { BoundedCache } from '../lib/bounded-cache';
+import { KeptDocuments } from '../db/kept-documents';
 import type { AccountState, AccountStore } from './account-store';
 
 /** An account as the API shows it: its id, its identity and its current state. */
@@ -27,12 +27,14 @@ export function isObjectIdString(value: string): boolean {
 
 /** Reading accounts: by id (cached as the strict session check is), by email, all of them. */
 export class UserDirectory {
-  private readonly identities = new BoundedCache<string, UserDoc>(10_000);
+  private readonly identities: KeptDocuments<UserDoc>;
 
   constructor(
     private readonly models: Pick<Models, 'User'>,
     private readonly states: AccountStore,
-  ) {}
+  ) {
+    this.identities = new KeptDocuments(models.User, { keepMs: IDENTITY_CACHE_MS, maxEntries: 10_000 });
+  }
 
   /**
    * An account by id: its state at most STATE_CACHE_MS old, or read now with `fresh` (what
@@ -41,7 +43,7 @@ export class UserDirectory {
   async findById(userId: string | Types.ObjectId, options: { fresh?: boolean } = {}): Promise<Account | null> {
     const key = String(userId);
     if (!isObjectIdString(key)) return null;
-    const [user, state] = await Promise.all([this.identity(key), options.fresh ? this.states.current(key) : this.states.cached(key)]);
+    const [user, state] = await Promise.all([this.identities.get(key), options.fresh ? this.states.current(key) : this.states.cached(key)]);
     return user && state ? accountOf(user, state) : null;
   }
 
@@ -62,17 +64,9 @@ export class UserDirectory {
     return users.flatMap((user, index) => (states[index] ? [accountOf(user, states[index]!)] : []));
   }
 
-  private async identity(key: string): Promise<UserDoc | null> {
-    const cached = this.identities.get(key);
-    if (cached) return cached;
-    const user = await this.models.User.findById(key).lean<UserDoc>().exec();
-    if (user) this.identities.set(key, user, Date.now() + IDENTITY_CACHE_MS);
-    return user;
-  }
-
   /** The account was deleted here: drop its identity. */
   forget(userId: string | Types.ObjectId): void {
-    this.identities.delete(String(userId));
+    this.identities.forget(String(userId));
     this.states.forget(userId);
   }
 }

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { ClientInfo } from '../audit/audit-log';
 import { isDuplicateKey } from '../db/errors';
+import { KeptDocuments } from '../db/kept-documents';
 import { SequenceHead, sequenceId } from '../db/sequence-head';
-import { BoundedCache } from '../lib/bounded-cache';
 import type { AccountStore } from '../accounts/account-store';
 import type { Models, SessionAuthenticationDoc, SessionDoc } from '../db/models';
 import { NO_TELEMETRY, type Telemetry } from '../observability/telemetry';
@@ -66,7 +66,7 @@ const SESSION_DOCUMENT_CACHE_MS = 60_000;
 export class SessionStore {
   /** Each session's newest authentication, read by `_id` (SequenceHead). */
   private readonly authentications: SequenceHead<SessionAuthenticationDoc>;
-  private readonly documents = new BoundedCache<string, SessionDoc>(50_000);
+  private readonly documents: KeptDocuments<SessionDoc>;
 
   constructor(
     private readonly models: Pick<Models, 'Session' | 'SessionRevocation' | 'SessionAuthentication' | 'RefreshToken'>,
@@ -74,6 +74,7 @@ export class SessionStore {
     private readonly options: { refreshTokenTtlMs: number },
     private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {
+    this.documents = new KeptDocuments(models.Session, { keepMs: SESSION_DOCUMENT_CACHE_MS, maxEntries: 50_000 });
     this.authentications = new SequenceHead<SessionAuthenticationDoc>(models.SessionAuthentication, {
       positionOf,
       newestByQuery: (sessionId) => models.SessionAuthentication.findOne({ sessionId }).sort({ at: -1 }).lean<SessionAuthenticationDoc>().exec(),
@@ -95,7 +96,7 @@ export class SessionStore {
     // In this order, not in parallel: rotation trusts the session a token names, so a token must
     // never exist without its session (nor a session without its authentication).
     await this.models.Session.create(session);
-    this.documents.set(session._id, session, now.getTime() + SESSION_DOCUMENT_CACHE_MS);
+    this.documents.remember(session);
     // A new session's first authentication: position 0 of a session id nobody else has.
     if (!(await this.insertAuthentication(refOf(session), authentication, now, 0))) throw new Error(`session ${session._id} already has an authentication`);
     const refreshToken = generateRefreshToken();
@@ -159,21 +160,13 @@ export class SessionStore {
    */
   async state(sessionId: string, userId?: string, now = Date.now()): Promise<SessionLiveness> {
     const [session, revoked, authentication, account] = await Promise.all([
-      this.document(sessionId),
+      this.documents.get(sessionId),
       this.isRevoked(sessionId),
       this.latestAuthentication(sessionId),
       userId ? this.accounts.current(userId) : undefined,
     ]);
     if (session && userId !== undefined && session.userId.toHexString() !== userId) return { state: 'unknown' };
     return liveness(session, revoked, authentication, account === undefined && session ? await this.accounts.current(session.userId) : account ?? null, now);
-  }
-
-  private async document(sessionId: string): Promise<SessionDoc | null> {
-    const known = this.documents.get(sessionId);
-    if (known) return known;
-    const session = await this.models.Session.findById(sessionId).lean<SessionDoc>().exec();
-    if (session) this.documents.set(sessionId, session, Date.now() + SESSION_DOCUMENT_CACHE_MS);
-    return session;
   }
 
   /** Active sessions of a user, newest first. */
