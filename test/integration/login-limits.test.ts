@@ -208,4 +208,25 @@ describe('password hashing under overload (contract: RATE_LIMITED past 32 queued
     // Shed attempts were withdrawn, and the pool drains: the owner is not locked out.
     expect((await server.client().login(owner)).body.errors).toBeUndefined();
   });
+
+  it('an owner changes their password during a login storm that keeps the line full: signed-in operations wait ahead of logins', async () => {
+    const email = uniqueEmail('besieged');
+    const owner = server.client();
+    await owner.signUp(email);
+    // 60 clients logging in (unknown addresses: a hash each) again as soon as they are answered, for 1.5 s.
+    const until = Date.now() + 1_500;
+    const codes: (string | undefined)[] = [];
+    const storm = Array.from({ length: 60 }, async (_, i) => {
+      while (Date.now() < until) codes.push(errorOf(await server.client().login(uniqueEmail(`stormer-${i}`), WRONG)).code as string | undefined);
+    });
+    await sleep(300);
+    const change = await owner.request('mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { accessToken } }', {
+      c: 'correct horse battery staple',
+      n: 'a brand new passphrase for a besieged owner',
+    });
+    await Promise.all(storm);
+    expect(codes.filter((code) => code !== 'RATE_LIMITED' && code !== 'UNAUTHENTICATED')).toEqual([]);
+    expect(codes).toContain('RATE_LIMITED'); // the line was full
+    expect(change.body.errors).toBeUndefined();
+  });
 });
